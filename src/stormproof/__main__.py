@@ -1,0 +1,3 @@
+from stormproof.cli.main import main
+
+main()

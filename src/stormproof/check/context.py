@@ -1,0 +1,227 @@
+"""What a rule sees: one parsed file with its analyses, or the whole project's facts."""
+
+from __future__ import annotations
+
+import ast
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from stormproof.check.analysis.imports import ImportMap
+from stormproof.check.analysis.instances import Instances
+from stormproof.check.analysis.remote_calls import RemoteCall, RemoteCalls
+from stormproof.check.analysis.scopes import FUNCTION_TYPES, FunctionNode, Scopes
+from stormproof.check.analysis.values import Values
+from stormproof.check.finding import Finding
+
+if TYPE_CHECKING:
+    from stormproof.check.rule import Rule
+    from stormproof.manifest import Manifest, Service
+
+
+class SystemModel:
+    """The manifest, seen from the checker: who is reached through which env var or host."""
+
+    def __init__(self, manifest: Manifest | None) -> None:
+        self.manifest = manifest
+        self.env_targets: dict[str, str] = {}
+        self.datastore_envs: dict[str, str] = {}
+        if manifest is None:
+            return
+        for name in manifest.services:
+            # The short form's default, so that an undeclared call still resolves.
+            self.env_targets[default_url_env(name)] = name
+        for service in manifest.services.values():
+            for call in service.calls.values():
+                self.env_targets[call.env] = call.service
+        for datastore in manifest.datastores.values():
+            if datastore.env:
+                self.datastore_envs[datastore.env] = datastore.name
+
+    @cached_property
+    def known_env(self) -> frozenset[str]:
+        return frozenset(self.env_targets) | frozenset(self.datastore_envs)
+
+    def target_of_env(self, env: str) -> str | None:
+        return self.env_targets.get(env)
+
+    def target_of_host(self, host: str) -> str | None:
+        if self.manifest is not None and host in self.manifest.services:
+            return host
+        return None
+
+    def policy_enabled(self, policy: str | None) -> bool:
+        if policy is None or self.manifest is None:
+            return True
+        return self.manifest.policies.enabled(policy)
+
+
+def default_url_env(service: str) -> str:
+    return service.upper().replace("-", "_") + "_URL"
+
+
+class FileContext:
+    """One parsed Python file, with the analyses rules share, built on first use."""
+
+    def __init__(
+        self,
+        *,
+        path: Path,
+        relpath: str,
+        source: str,
+        tree: ast.Module,
+        system: SystemModel,
+        service: Service | None,
+    ) -> None:
+        self.path = path
+        self.relpath = relpath
+        self.source = source
+        self.tree = tree
+        self.system = system
+        self.manifest = system.manifest
+        self.service = service
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.source.splitlines()
+
+    @cached_property
+    def imports(self) -> ImportMap:
+        return ImportMap(self.tree)
+
+    @cached_property
+    def scopes(self) -> Scopes:
+        return Scopes(self.tree)
+
+    @cached_property
+    def instances(self) -> Instances:
+        return Instances(self.tree, self.imports, self.scopes)
+
+    @cached_property
+    def values(self) -> Values:
+        return Values(self.tree, self.imports, self.scopes, self.system.known_env)
+
+    @cached_property
+    def remote_calls(self) -> list[RemoteCall]:
+        """Every remote call in the file, wrapper call sites included, in source order."""
+        return RemoteCalls(
+            self.tree,
+            self.imports,
+            self.scopes,
+            self.instances,
+            self.values,
+            self.system.target_of_env,
+            self.system.target_of_host,
+        ).calls
+
+    @cached_property
+    def functions(self) -> list[FunctionNode]:
+        return [n for n in ast.walk(self.tree) if isinstance(n, FUNCTION_TYPES)]
+
+    def qualname(self, expr: ast.AST) -> str | None:
+        return self.imports.qualname(expr)
+
+    def enclosing_function(self, node: ast.AST) -> FunctionNode | None:
+        return self.scopes.function(node)
+
+    def calls_in(self, node: ast.AST) -> Iterator[RemoteCall]:
+        """The remote calls lexically inside `node` (a function, loop, try…)."""
+        inside = {id(n) for n in ast.walk(node) if isinstance(n, ast.Call)}
+        return (c for c in self.remote_calls if id(c.node) in inside)
+
+    @property
+    def service_name(self) -> str | None:
+        return self.service.name if self.service is not None else None
+
+    def policy_enabled(self, policy: str | None) -> bool:
+        return self.system.policy_enabled(policy)
+
+    def finding(
+        self, rule: Rule | type[Rule], node: ast.AST, message: str, *, fix: str | None = None
+    ) -> Finding:
+        """A finding of `rule` spanning `node` in this file."""
+        line = getattr(node, "lineno", 1)
+        column = getattr(node, "col_offset", 0) + 1
+        end_line = getattr(node, "end_lineno", None) or line
+        end_column = (getattr(node, "end_col_offset", None) or column - 1) + 1
+        return Finding(
+            rule=rule.id,
+            name=rule.name,
+            category=rule.category,
+            severity=rule.severity,
+            path=self.relpath,
+            line=line,
+            column=column,
+            end_line=end_line,
+            end_column=end_column,
+            service=self.service_name,
+            message=message,
+            fix=fix or rule.fix,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FileFacts:
+    """What one rule collected from one file for its project pass."""
+
+    path: str
+    service: str | None
+    data: Any
+
+
+class ProjectContext:
+    """Every file's collected facts, and the manifest, for project-wide rules."""
+
+    def __init__(self, *, root: Path, system: SystemModel, facts: dict[str, list[FileFacts]]):
+        self.root = root
+        self.system = system
+        self.manifest = system.manifest
+        self._facts = facts
+
+    def facts_for(self, rule: Rule | type[Rule]) -> list[FileFacts]:
+        """What `rule.collect` returned for each file (files where it returned None omitted)."""
+        return self._facts.get(rule.id, [])
+
+    def policy_enabled(self, policy: str | None) -> bool:
+        return self.system.policy_enabled(policy)
+
+    @property
+    def manifest_relpath(self) -> str:
+        assert self.manifest is not None
+        return relative_path(self.manifest.path, self.root)
+
+    def manifest_finding(
+        self,
+        rule: Rule | type[Rule],
+        keys: tuple[str | int, ...],
+        message: str,
+        *,
+        service: str | None = None,
+        fix: str | None = None,
+    ) -> Finding:
+        """A finding located at a key of stormproof.yaml, e.g. ("sagas", "book-trip", "steps", 1)."""
+        assert self.manifest is not None, "manifest findings need a manifest"
+        position = self.manifest.position(*keys)
+        line, column = (position.line, position.column) if position else (1, 1)
+        return Finding(
+            rule=rule.id,
+            name=rule.name,
+            category=rule.category,
+            severity=rule.severity,
+            path=self.manifest_relpath,
+            line=line,
+            column=column,
+            end_line=line,
+            end_column=column,
+            service=service,
+            message=message,
+            fix=fix or rule.fix,
+        )
+
+
+def relative_path(path: Path, root: Path) -> str:
+    """`path` relative to `root`, `/`-separated (with `..` when outside it)."""
+    return Path(os.path.relpath(path, root)).as_posix()

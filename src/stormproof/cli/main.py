@@ -1,0 +1,57 @@
+"""`stormproof`: the entry point and the command group.
+
+Commands are imported only when they run, so `stormproof check` does not pay
+for importing every other subsystem.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from stormproof import __version__
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+# command name → "module:attribute"
+COMMANDS = {
+    "check": "stormproof.cli.check_cmd:check",
+    "rules": "stormproof.cli.rules_cmd:rules",
+    "manifest": "stormproof.cli.manifest_cmd:manifest",
+    "init": "stormproof.cli.manifest_cmd:init",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, attribute = target.partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="stormproof")
+def cli() -> None:
+    """Guardrails for distributed Python services written with AI assistants.
+
+    \b
+    Example:
+      stormproof check examples/travel/naive
+    """
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="stormproof")
+    except KeyboardInterrupt:  # pragma: no cover - interactive only
+        click.echo("stormproof: interrupted", err=True)
+        sys.exit(130)
