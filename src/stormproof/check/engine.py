@@ -11,6 +11,7 @@ import ast
 import hashlib
 import io
 import os
+import re
 import subprocess
 import tokenize
 from collections.abc import Sequence
@@ -62,6 +63,8 @@ class CheckOptions:
     jobs: int | None = None
     # Rule classes to run instead of the built-in registry (custom or test rules).
     rules: list[type[Rule]] | None = None
+    # Skip files that import nothing any rule is about (see prefilter.py). Off: parse all.
+    prefilter: bool = True
 
 
 def run_check(paths: Sequence[Path], options: CheckOptions | None = None) -> CheckResult:
@@ -91,9 +94,10 @@ def run_check(paths: Sequence[Path], options: CheckOptions | None = None) -> Che
     result.input_errors = list(found.missing)
     result.fail_on = settings.fail_on
     cache = ResultCache(
-        root, _signature(rules, manifest, settings), enabled=options.cache
+        root, _signature(rules, manifest, settings, options.prefilter), enabled=options.cache
     )
-    per_file = _analyse_all(files, root, system, rules, settings, cache, options.jobs, result)
+    prefilter = build_prefilter(_manifest_tokens(system)) if options.prefilter else None
+    per_file = _analyse_all(files, root, system, rules, settings, cache, prefilter, options, result)
     cache.save()
     _finish(result, per_file, root, system, rules, settings)
     return result
@@ -138,8 +142,11 @@ def _manifest_check_section(manifest: Manifest | None) -> dict[str, object] | No
     return {k: v for k, v in data.items() if v not in (None, [], {})}
 
 
-def _signature(rules: list[type[Rule]], manifest: Manifest | None, settings: CheckSettings) -> str:
+def _signature(
+    rules: list[type[Rule]], manifest: Manifest | None, settings: CheckSettings, prefilter: bool
+) -> str:
     digest = hashlib.blake2b(digest_size=12)
+    digest.update(b"prefilter" if prefilter else b"all")
     digest.update(__version__.encode())
     digest.update(_source_stamp().encode())
     digest.update(",".join(f"{r.__module__}.{r.__qualname__}" for r in rules).encode())
@@ -200,10 +207,10 @@ def _analyse_all(
     rules: list[type[Rule]],
     settings: CheckSettings,
     cache: ResultCache,
-    jobs: int | None,
+    prefilter: re.Pattern[bytes] | None,
+    options: CheckOptions,
     result: CheckResult,
 ) -> dict[str, FileResult]:
-    prefilter = build_prefilter(_manifest_tokens(system))
     per_file: dict[str, FileResult] = {}
     pending: list[tuple[_Job, list[int], str]] = []
     for path in files:
@@ -234,7 +241,7 @@ def _analyse_all(
         cached = cache.by_hash(relpath, key, sha)
         if cached is not None:
             per_file[relpath] = cached
-        elif prefilter.search(data) is None:
+        elif prefilter is not None and prefilter.search(data) is None:
             per_file[relpath] = FileResult()
             cache.put(relpath, key, sha, per_file[relpath])
         else:
@@ -242,7 +249,7 @@ def _analyse_all(
             pending.append((_Job(path, relpath, service.name if service else None), key, sha))
 
     for (job, key, sha), analysed in zip(
-        pending, _run_jobs([p[0] for p in pending], system, rules, jobs), strict=True
+        pending, _run_jobs([p[0] for p in pending], system, rules, options.jobs), strict=True
     ):
         per_file[job.relpath] = analysed
         if not any(d.get("internal") for d in analysed.diagnostics):

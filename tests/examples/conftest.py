@@ -1,0 +1,194 @@
+"""Start the naive travel example's services as real processes, the way `chaos` will.
+
+Each service is launched from its manifest `run` command on a free loopback
+port, with its manifest `env` (`{data}` → a temporary directory) and the base
+URL of every service it `calls`. Every process gets its own process group so
+the finalizer can stop it and anything it spawned.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+TRAVEL_NAIVE_DIR = Path(__file__).resolve().parents[2] / "examples" / "travel" / "naive"
+SERVICE_MODULES = ("fastapi", "uvicorn", "requests", "httpx", "tenacity")
+HEALTH_DEADLINE_S = 30.0
+HEALTH_POLL_S = 0.1
+REQUEST_TIMEOUT_S = 30.0
+STOP_GRACE_S = 5.0
+LOG_TAIL_CHARS = 3000
+# Loopback traffic must never be sent to a proxy configured in the environment.
+LOOPBACK_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    url: str
+    health: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log_tail(self) -> str:
+        return self.log_path.read_text(errors="replace")[-LOG_TAIL_CHARS:]
+
+
+@dataclass
+class RunningSystem:
+    """The started services, addressed by manifest name."""
+
+    data_dir: Path
+    services: dict[str, ServiceProcess] = field(default_factory=dict)
+
+    def request(
+        self, service: str, method: str, path: str, body: dict[str, Any] | None = None
+    ) -> tuple[int, Any]:
+        """One JSON request to a service: (status code, decoded body)."""
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(
+            self.services[service].url + path,
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with LOOPBACK_OPENER.open(request, timeout=REQUEST_TIMEOUT_S) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+
+    def get(self, service: str, path: str) -> tuple[int, Any]:
+        return self.request(service, "GET", path)
+
+    def post(self, service: str, path: str, body: dict[str, Any]) -> tuple[int, Any]:
+        return self.request(service, "POST", path, body)
+
+
+def free_ports(count: int) -> list[int]:
+    """Distinct free loopback ports (all sockets held open until every port is picked)."""
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def url_env_var(callee: str, spec: Any) -> str:
+    if isinstance(spec, dict) and "env" in spec:
+        return str(spec["env"])
+    return callee.upper().replace("-", "_") + "_URL"
+
+
+def called_services(calls: Any) -> dict[str, str]:
+    """The manifest `calls` (short list form or mapping form) as callee → env var."""
+    if calls is None:
+        return {}
+    if isinstance(calls, list):
+        return {name: url_env_var(name, None) for name in calls}
+    return {name: url_env_var(name, spec) for name, spec in calls.items()}
+
+
+def command_line(run: str, port: int) -> list[str]:
+    argv = shlex.split(run.replace("{port}", str(port)))
+    if argv[0] == "python":
+        argv[0] = sys.executable
+    return argv
+
+
+def wait_until_healthy(service: ServiceProcess, deadline: float) -> None:
+    while True:
+        if service.process.poll() is not None:
+            pytest.fail(
+                f"{service.name} exited with {service.process.returncode} before it was "
+                f"healthy; its log:\n{service.log_tail()}"
+            )
+        try:
+            with LOOPBACK_OPENER.open(service.url + service.health, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        if time.monotonic() > deadline:
+            pytest.fail(
+                f"{service.name} did not answer {service.health} with 200 within "
+                f"{HEALTH_DEADLINE_S:.0f}s; its log:\n{service.log_tail()}"
+            )
+        time.sleep(HEALTH_POLL_S)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM the process group, then SIGKILL it if it is still there after a grace period."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            process.wait(timeout=STOP_GRACE_S)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    process.wait(timeout=STOP_GRACE_S)
+
+
+@pytest.fixture(scope="module")
+def travel_naive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
+    """All five services of examples/travel/naive, healthy, on fresh databases."""
+    for module in SERVICE_MODULES:
+        pytest.importorskip(module, reason=f"the travel example's services need {module}")
+
+    manifest = yaml.safe_load((TRAVEL_NAIVE_DIR / "stormproof.yaml").read_text())
+    services: dict[str, dict[str, Any]] = manifest["services"]
+    run_dir = tmp_path_factory.mktemp("travel-naive")
+    system = RunningSystem(data_dir=run_dir / "data")
+    system.data_dir.mkdir()
+    ports = dict(zip(services, free_ports(len(services)), strict=True))
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+
+    try:
+        for name, spec in services.items():
+            env = dict(os.environ, NO_PROXY="127.0.0.1", no_proxy="127.0.0.1")
+            for key, value in (spec.get("env") or {}).items():
+                env[key] = str(value).replace("{data}", str(system.data_dir))
+            for callee, var in called_services(spec.get("calls")).items():
+                env[var] = urls[callee]
+            log_path = run_dir / f"{name}.log"
+            with log_path.open("wb") as log:
+                process = subprocess.Popen(
+                    command_line(spec["run"], ports[name]),
+                    cwd=TRAVEL_NAIVE_DIR,
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            system.services[name] = ServiceProcess(
+                name, urls[name], spec.get("health", "/health"), process, log_path
+            )
+        deadline = time.monotonic() + HEALTH_DEADLINE_S
+        for service in system.services.values():
+            wait_until_healthy(service, deadline)
+        yield system
+    finally:
+        for service in system.services.values():
+            stop(service.process)
