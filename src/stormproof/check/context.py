@@ -144,9 +144,10 @@ class FileContext:
     ) -> Finding:
         """A finding of `rule` spanning `node` in this file."""
         line = getattr(node, "lineno", 1)
-        column = getattr(node, "col_offset", 0) + 1
         end_line = getattr(node, "end_lineno", None) or line
-        end_column = (getattr(node, "end_col_offset", None) or column - 1) + 1
+        column = self._character_column(line, getattr(node, "col_offset", 0))
+        end_offset = getattr(node, "end_col_offset", None)
+        end_column = self._character_column(end_line, end_offset) if end_offset else column
         return Finding(
             rule=rule.id,
             name=rule.name,
@@ -161,6 +162,14 @@ class FileContext:
             message=message,
             fix=fix or rule.fix,
         )
+
+
+    def _character_column(self, line: int, byte_offset: int) -> int:
+        """1-based character column of a UTF-8 byte offset (ast counts bytes)."""
+        text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        if text.isascii():
+            return byte_offset + 1
+        return len(text.encode("utf-8")[:byte_offset].decode("utf-8", "replace")) + 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,6 +34,8 @@ class Rule:
     defaults: ClassVar[str] = ""
     #: The default `fix` text of a finding.
     fix: ClassVar[str]
+    #: How often a finding is right (SARIF `precision`: very-high, high, medium, low).
+    precision: ClassVar[str] = "high"
     #: The manifest policy that turns the rule off (`policies: {timeouts: off}`).
     policy: ClassVar[str | None] = None
 
