@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from stormproof.check import CheckError, CheckOptions, Finding, Rule, run_check
-from stormproof.check import engine
+from stormproof.check import CheckError, CheckOptions, Finding, Rule, engine, run_check
 from stormproof.check.context import FileContext
 
 REQUESTS_CALL = "import requests\n\ndef f():\n    return requests.get('http://x')\n"

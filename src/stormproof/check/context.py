@@ -163,7 +163,6 @@ class FileContext:
             fix=fix or rule.fix,
         )
 
-
     def _character_column(self, line: int, byte_offset: int) -> int:
         """1-based character column of a UTF-8 byte offset (ast counts bytes)."""
         text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
@@ -211,7 +210,7 @@ class ProjectContext:
         service: str | None = None,
         fix: str | None = None,
     ) -> Finding:
-        """A finding located at a key of stormproof.yaml, e.g. ("sagas", "book-trip", "steps", 1)."""
+        """A finding at a key of stormproof.yaml, e.g. ("sagas", "book-trip", "steps", 1)."""
         assert self.manifest is not None, "manifest findings need a manifest"
         position = self.manifest.position(*keys)
         line, column = (position.line, position.column) if position else (1, 1)

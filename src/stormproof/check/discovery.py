@@ -101,28 +101,19 @@ def _walk(
             if spec is not None:
                 ignores.append((dirpath, spec))
 
-        def ignored(name: str, is_dir: bool) -> bool:
-            full = os.path.join(dirpath, name)
-            if excluded.match_file(_display(Path(full), root) + ("/" if is_dir else "")):
-                return True
-            for base, spec in ignores:
-                rel = os.path.relpath(full, base).replace(os.sep, "/")
-                if spec.match_file(rel + ("/" if is_dir else "")):
-                    return True
-            return False
-
         dirnames[:] = sorted(
             d
             for d in dirnames
             if d not in SKIPPED_DIRS
             and not d.endswith(".egg-info")
             and not os.path.islink(os.path.join(dirpath, d))
-            and not ignored(d, True)
+            and not _ignored(os.path.join(dirpath, d), True, root, excluded, ignores)
         )
         for name in filenames:
-            if not name.endswith(".py") or ignored(name, False):
+            full_name = os.path.join(dirpath, name)
+            if not name.endswith(".py") or _ignored(full_name, False, root, excluded, ignores):
                 continue
-            full = Path(dirpath) / name
+            full = Path(full_name)
             if full.is_symlink() and not full.exists():
                 diagnostics.append(
                     Diagnostic(_display(full, root), "broken symlink or symlink loop; skipped")
@@ -130,6 +121,23 @@ def _walk(
                 continue
             files.append(full)
     return files
+
+
+def _ignored(
+    full: str,
+    is_dir: bool,
+    root: Path,
+    excluded: pathspec.PathSpec,
+    ignores: list[tuple[str, pathspec.PathSpec]],
+) -> bool:
+    """Whether an `exclude` glob or a .gitignore on the way down covers `full`."""
+    suffix = "/" if is_dir else ""
+    if excluded.match_file(_display(Path(full), root) + suffix):
+        return True
+    return any(
+        spec.match_file(os.path.relpath(full, base).replace(os.sep, "/") + suffix)
+        for base, spec in ignores
+    )
 
 
 def _parent_gitignores(top: Path, root: Path) -> list[tuple[str, pathspec.PathSpec]]:

@@ -327,7 +327,9 @@ def analyse_file(
     except (ValueError, RecursionError, MemoryError) as exc:
         return _skipped(relpath, f"cannot parse: {exc}; skipped")
 
-    service = system.manifest.services.get(service_name) if system.manifest and service_name else None
+    service = (
+        system.manifest.services.get(service_name) if system.manifest and service_name else None
+    )
     ctx = FileContext(
         path=path, relpath=relpath, source=source, tree=tree, system=system, service=service
     )

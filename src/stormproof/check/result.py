@@ -40,7 +40,7 @@ class CheckResult:
     rules: list[type[Rule]] = field(default_factory=list)
     # Paths named on the command line that do not exist: an input error (exit 2).
     input_errors: list[str] = field(default_factory=list)
-    # The configured threshold (manifest or pyproject), for callers that exit on it.
+    # The effective --fail-on (option, else manifest, else pyproject), for callers that exit on it.
     fail_on: str = "warning"
 
     @property

@@ -114,5 +114,4 @@ def check(
             click.echo(f"stormproof: {diagnostic}", err=True)
     if result.input_errors:
         sys.exit(2)
-    effective_fail_on = fail_on or result.fail_on
-    sys.exit(1 if result.fails(effective_fail_on) else 0)
+    sys.exit(1 if result.fails(result.fail_on) else 0)

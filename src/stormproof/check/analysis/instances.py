@@ -41,9 +41,7 @@ class Instances:
     def __init__(self, tree: ast.Module, imports: ImportMap, scopes: Scopes) -> None:
         self._imports = imports
         self._scopes = scopes
-        self._local_classes = {
-            n.name for n in tree.body if isinstance(n, ast.ClassDef)
-        }
+        self._local_classes = {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
         self._local_factories = self._factories(tree)
         self._bindings: dict[tuple[object, str], Instance] = {}
         for node in ast.walk(tree):

@@ -188,7 +188,10 @@ class RemoteCalls:
         keywords = _keywords(node)
         url = node.args[0] if node.args else keywords.get("url")
         method = "POST" if len(node.args) > 1 or "data" in keywords else "GET"
-        if isinstance(url, ast.Call) and self._imports.qualname(url.func) == "urllib.request.Request":
+        if (
+            isinstance(url, ast.Call)
+            and self._imports.qualname(url.func) == "urllib.request.Request"
+        ):
             request_kw = _keywords(url)
             has_data = len(url.args) > 1 or "data" in request_kw
             method = _const_upper(request_kw.get("method")) or ("POST" if has_data else "GET")
@@ -277,9 +280,12 @@ def _callee_key(node: ast.Call, scopes: Scopes) -> tuple[object, str] | None:
     func = node.func
     if isinstance(func, ast.Name):
         return ("", func.id)
-    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-        if func.value.id in ("self", "cls"):
-            return (scopes.cls(node), func.attr)
+    if (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and func.value.id in ("self", "cls")
+    ):
+        return (scopes.cls(node), func.attr)
     return None
 
 

@@ -74,12 +74,14 @@ class Values:
 
     def env_read(self, expr: ast.expr) -> str | None:
         """The env var this very expression reads (`os.environ["X"]`, `os.getenv("X")`)."""
-        if isinstance(expr, ast.Subscript):
-            if self._imports.qualname(expr.value) == "os.environ":
-                return _const_str(expr.slice)
-        elif isinstance(expr, ast.Call) and expr.args:
-            if self._imports.qualname(expr.func) in _ENV_GETTERS:
-                return _const_str(expr.args[0])
+        if isinstance(expr, ast.Subscript) and self._imports.qualname(expr.value) == "os.environ":
+            return _const_str(expr.slice)
+        if (
+            isinstance(expr, ast.Call)
+            and expr.args
+            and self._imports.qualname(expr.func) in _ENV_GETTERS
+        ):
+            return _const_str(expr.args[0])
         return None
 
     def env_reads(self, tree: ast.AST) -> Iterator[tuple[ast.expr, str]]:
@@ -110,7 +112,7 @@ class Values:
         return self._settings_field(expr)
 
     def _settings_field(self, expr: ast.expr) -> str | None:
-        """`settings.payments_url` or an imported constant `PAYMENTS_URL` named after a known env var."""
+        """`settings.payments_url`, or an imported `PAYMENTS_URL`, named after a known env var."""
         if isinstance(expr, ast.Attribute):
             name = expr.attr.upper()
         elif isinstance(expr, ast.Name):
