@@ -17,6 +17,8 @@ from stormproof.check.analysis.scopes import FUNCTION_TYPES, FunctionNode, Scope
 from stormproof.check.analysis.values import Values
 from stormproof.check.finding import Finding
 
+from stormproof.manifest import default_url_env
+
 if TYPE_CHECKING:
     from stormproof.check.rule import Rule
     from stormproof.manifest import Manifest, Service
@@ -57,10 +59,6 @@ class SystemModel:
         if policy is None or self.manifest is None:
             return True
         return self.manifest.policies.enabled(policy)
-
-
-def default_url_env(service: str) -> str:
-    return service.upper().replace("-", "_") + "_URL"
 
 
 class FileContext:

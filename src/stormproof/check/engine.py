@@ -135,7 +135,7 @@ def _settings(root: Path, manifest: Manifest | None, options: CheckOptions) -> C
 
 
 def _manifest_check_section(manifest: Manifest | None) -> dict[str, object] | None:
-    if manifest is None or manifest.check is None:
+    if manifest is None:
         return None
     check = manifest.check
     data = check.model_dump() if hasattr(check, "model_dump") else dict(vars(check))
