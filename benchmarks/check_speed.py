@@ -67,8 +67,18 @@ def timed(command: list[str], cwd: Path) -> float:
 
 
 def stormproof(*extra: str) -> list[str]:
-    return [sys.executable, "-m", "stormproof", "check", ".", "--format", "json", "-o",
-            "/dev/null", *extra]
+    return [
+        sys.executable,
+        "-m",
+        "stormproof",
+        "check",
+        ".",
+        "--format",
+        "json",
+        "-o",
+        "/dev/null",
+        *extra,
+    ]
 
 
 def main() -> None:
@@ -82,22 +92,47 @@ def main() -> None:
     semgrep = find_semgrep(args.semgrep)
     print(f"tree: {tree} ({files:,} files, {lines:,} lines)")
     if semgrep is None:
-        print("semgrep not found: `python -m venv benchmarks/.work/semgrep-venv && "
-              "benchmarks/.work/semgrep-venv/bin/pip install semgrep` to compare")
+        print(
+            "semgrep not found: `python -m venv benchmarks/.work/semgrep-venv && "
+            "benchmarks/.work/semgrep-venv/bin/pip install semgrep` to compare"
+        )
 
     samples: dict[str, list[float]] = {"semgrep": [], "uncached": [], "cached": [], "all": []}
     shutil.rmtree(tree / ".stormproof", ignore_errors=True)
     timed(stormproof(), tree)  # warm-up: fills the cache for the cached runs
     for _ in range(args.rounds):
         if semgrep is not None:
-            samples["semgrep"].append(timed(
-                [semgrep, "scan", "--config", str(RULE), "--metrics=off",
-                 "--disable-version-check", "--json", "-q", "-o", "/dev/null", "."], tree))
+            samples["semgrep"].append(
+                timed(
+                    [
+                        semgrep,
+                        "scan",
+                        "--config",
+                        str(RULE),
+                        "--metrics=off",
+                        "--disable-version-check",
+                        "--json",
+                        "-q",
+                        "-o",
+                        "/dev/null",
+                        ".",
+                    ],
+                    tree,
+                )
+            )
         samples["uncached"].append(timed(stormproof("--no-cache"), tree))
         samples["cached"].append(timed(stormproof(), tree))
-        samples["all"].append(timed(
-            [sys.executable, "-c", "import sys, pathlib; from stormproof.check import *; "
-             "run_check([pathlib.Path('.')], CheckOptions(cache=False, prefilter=False))"], tree))
+        samples["all"].append(
+            timed(
+                [
+                    sys.executable,
+                    "-c",
+                    "import sys, pathlib; from stormproof.check import *; "
+                    "run_check([pathlib.Path('.')], CheckOptions(cache=False, prefilter=False))",
+                ],
+                tree,
+            )
+        )
 
     medians = {k: statistics.median(v) for k, v in samples.items() if v}
     print(json.dumps({k: round(v, 3) for k, v in medians.items()}))

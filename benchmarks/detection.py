@@ -59,11 +59,15 @@ def main() -> None:
     print(f"{len(corpus)} corpus cases + examples/travel/naive")
     print(f"{'rule':<7}{'tp':>5}{'fp':>5}{'fn':>5}{'precision':>11}{'recall':>8}")
     for rule in sorted(set(tp) | set(fp) | set(fn)):
-        print(f"{rule:<7}{tp[rule]:>5}{fp[rule]:>5}{fn[rule]:>5}"
-              f"{_ratio(tp[rule], fp[rule]):>11}{_ratio(tp[rule], fn[rule]):>8}")
+        print(
+            f"{rule:<7}{tp[rule]:>5}{fp[rule]:>5}{fn[rule]:>5}"
+            f"{_ratio(tp[rule], fp[rule]):>11}{_ratio(tp[rule], fn[rule]):>8}"
+        )
     total_tp, total_fp, total_fn = sum(tp.values()), sum(fp.values()), sum(fn.values())
-    print(f"{'all':<7}{total_tp:>5}{total_fp:>5}{total_fn:>5}"
-          f"{_ratio(total_tp, total_fp):>11}{_ratio(total_tp, total_fn):>8}")
+    print(
+        f"{'all':<7}{total_tp:>5}{total_fp:>5}{total_fn:>5}"
+        f"{_ratio(total_tp, total_fp):>11}{_ratio(total_tp, total_fn):>8}"
+    )
 
 
 def _ratio(hits: int, misses: int) -> str:

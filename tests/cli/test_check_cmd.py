@@ -38,8 +38,18 @@ def test_findings_exit_1_and_json_has_the_design_shape(project: Path) -> None:
     [finding] = report["findings"]
     assert finding["rule"] == "SP101" and finding["path"] == "app.py" and finding["line"] == 5
     assert set(finding) == {
-        "rule", "name", "category", "severity", "path", "line", "column",
-        "end_line", "end_column", "service", "message", "fix",
+        "rule",
+        "name",
+        "category",
+        "severity",
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "service",
+        "message",
+        "fix",
     }
     assert report["summary"]["findings"] == 1 and report["summary"]["files"] == 2
 

@@ -16,7 +16,6 @@ from stormproof.check.analysis.remote_calls import RemoteCall, RemoteCalls
 from stormproof.check.analysis.scopes import FUNCTION_TYPES, FunctionNode, Scopes
 from stormproof.check.analysis.values import Values
 from stormproof.check.finding import Finding
-
 from stormproof.manifest import default_url_env
 
 if TYPE_CHECKING:
