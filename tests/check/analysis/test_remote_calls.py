@@ -214,3 +214,19 @@ def test_grpc_stub_methods_are_remote_calls() -> None:
     )
     assert (call.library, call.api, call.method) == ("grpc", "QuoteServiceStub.GetQuote", None)
     assert call.keyword("timeout") is not None
+
+
+def test_a_global_client_assigned_at_startup_is_known_everywhere() -> None:
+    found = calls(
+        """
+        import aiohttp
+        http: aiohttp.ClientSession
+        async def on_startup(app):
+            global http
+            http = aiohttp.ClientSession()
+        async def handler():
+            async with http.post("http://x") as resp:
+                return resp.status
+        """
+    )
+    assert [(c.node.lineno, c.api) for c in found] == [(8, "aiohttp.ClientSession.post")]

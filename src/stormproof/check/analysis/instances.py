@@ -75,11 +75,11 @@ class Instances:
         return None
 
     def _bind(self, node: ast.AST) -> None:
-        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+        if isinstance(node, ast.Assign | ast.AnnAssign):
             value = node.value
             if isinstance(value, ast.Await):
                 value = value.value
-            instance = self._value_instance(value, node)
+            instance = self._value_instance(value, node) if value is not None else None
             if instance is None and isinstance(node, ast.AnnAssign):
                 instance = self._annotation_instance(node.annotation)
             if instance is None:
@@ -120,7 +120,7 @@ class Instances:
 
     def _bind_target(self, target: ast.expr, at: ast.AST, instance: Instance) -> None:
         if isinstance(target, ast.Name):
-            self._bindings[(self._scopes.function(at) or "", target.id)] = instance
+            self._bindings[(self._scopes.binding_scope(target.id, at) or "", target.id)] = instance
         elif isinstance(target, ast.Attribute):
             if isinstance(target.value, ast.Name) and target.value.id in ("self", "cls"):
                 owner = self._scopes.cls(at)

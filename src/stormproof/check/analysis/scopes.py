@@ -11,9 +11,18 @@ FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
 class Scopes:
     def __init__(self, tree: ast.Module) -> None:
         self.parent: dict[ast.AST, ast.AST] = {}
+        globals_: list[ast.Global] = []
         for node in ast.walk(tree):
+            if isinstance(node, ast.Global):
+                globals_.append(node)
             for child in ast.iter_child_nodes(node):
                 self.parent[child] = node
+        # Names each function declares `global`: assigning them binds the module's name.
+        self._globals: dict[ast.AST, set[str]] = {}
+        for node in globals_:
+            function = self.function(node)
+            if function is not None:
+                self._globals.setdefault(function, set()).update(node.names)
 
     def ancestors(self, node: ast.AST):
         """The chain of enclosing nodes, innermost first."""
@@ -28,6 +37,13 @@ class Scopes:
             if isinstance(ancestor, FUNCTION_TYPES):
                 return ancestor
         return None
+
+    def binding_scope(self, name: str, at: ast.AST) -> FunctionNode | None:
+        """The function whose local `name` an assignment at `at` binds (None: the module)."""
+        function = self.function(at)
+        if function is not None and name in self._globals.get(function, ()):
+            return None
+        return function
 
     def cls(self, node: ast.AST) -> ast.ClassDef | None:
         """The class whose method contains `node` (or whose body holds it)."""

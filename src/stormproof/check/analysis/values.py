@@ -40,7 +40,7 @@ class Values:
 
     def _key(self, target: ast.expr, at: ast.AST) -> tuple[object, str] | None:
         if isinstance(target, ast.Name):
-            scope = self._scopes.function(at)
+            scope = self._scopes.binding_scope(target.id, at)
             if scope is None and isinstance(self._scopes.parent.get(at), ast.ClassDef):
                 return (self._scopes.parent[at], "self." + target.id)
             return (scope or "", target.id)

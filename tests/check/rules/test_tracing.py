@@ -1,0 +1,203 @@
+"""SP601 trace-context-not-propagated."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from stormproof.check import CheckOptions, Finding, run_check
+from stormproof.check.analysis.tracing import EVERY_LIBRARY, instrumented_libraries
+from stormproof.check.context import FileContext, SystemModel
+from stormproof.check.rules.tracing import RULES
+
+MANIFEST = """\
+version: 1
+name: travel
+services:
+  gateway:
+    path: gateway/
+    calls: [booking]
+  booking:
+    path: booking/
+    calls: [payments]
+  payments:
+    path: payments/
+"""
+CALL = 'import os, httpx\nhttpx.post(os.environ["PAYMENTS_URL"] + "/charges", json={})\n'
+
+
+def check(tmp_path: Path, files: dict[str, str], manifest: str | None = MANIFEST) -> list[Finding]:
+    """Check a tree of `files` (path → source) with SP601 only."""
+    for name, source in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(source), encoding="utf-8")
+    options = CheckOptions(rules=RULES, cache=False, use_manifest=manifest is not None)
+    if manifest is not None:
+        (tmp_path / "stormproof.yaml").write_text(manifest, encoding="utf-8")
+        options.manifest = tmp_path / "stormproof.yaml"
+    result = run_check([tmp_path], options)
+    assert not result.diagnostics, result.diagnostics
+    return result.findings
+
+
+def where(found: list[Finding]) -> list[tuple[str, int]]:
+    return [(f.path, f.line) for f in found]
+
+
+def test_message_and_fix_name_the_library_and_its_instrumentor(tmp_path: Path) -> None:
+    [finding] = check(tmp_path, {"booking/app.py": CALL})
+    assert finding.rule == "SP601"
+    assert finding.message.startswith("httpx.post to payments sends no traceparent")
+    assert "booking has no OpenTelemetry httpx instrumentation" in finding.message
+    assert "HTTPXClientInstrumentor().instrument()" in finding.fix
+
+
+def test_instrumentation_counts_for_the_whole_service_and_only_that_service(
+    tmp_path: Path,
+) -> None:
+    telemetry = """
+        from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+        def setup():
+            HTTPXClientInstrumentor().instrument()
+    """
+    found = check(
+        tmp_path,
+        {
+            "booking/telemetry.py": telemetry,
+            "booking/app.py": CALL,
+            "gateway/app.py": CALL.replace("PAYMENTS_URL", "BOOKING_URL"),
+        },
+    )
+    assert where(found) == [("gateway/app.py", 2)]
+
+
+def test_an_instrumentor_covers_its_own_library_only(tmp_path: Path) -> None:
+    source = """
+        import os, httpx, requests
+        from opentelemetry.instrumentation.requests import RequestsInstrumentor
+        from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+        RequestsInstrumentor().instrument()
+        FastAPIInstrumentor.instrument_app(app)
+        URL = os.environ["PAYMENTS_URL"]
+        requests.post(URL, timeout=5)
+        httpx.post(URL)
+    """
+    assert where(check(tmp_path, {"booking/app.py": source})) == [("booking/app.py", 9)]
+
+
+def test_auto_instrumenting_run_command_covers_everything(tmp_path: Path) -> None:
+    manifest = MANIFEST.replace(
+        "    path: booking/\n",
+        '    path: booking/\n    run: "opentelemetry-instrument uvicorn booking.app:app"\n',
+    )
+    assert check(tmp_path, {"booking/app.py": CALL}, manifest=manifest) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "propagates"),
+    [
+        ("h = {}\ninject(h)\nhttpx.post(URL, headers=h)", True),
+        ("h = {}\nhttpx.post(URL, headers=h)\ninject(h)", False),
+        ("c = {}\ninject(c)\nh = {'Accept': 'json'}\nhttpx.post(URL, headers=h)", False),
+        ("httpx.post(URL, headers={'traceparent': incoming})", True),
+        ("httpx.post(URL, headers={'X-Request-ID': rid})", False),
+        ("httpx.post(URL, headers={**STATIC})", False),
+        ("httpx.post(URL, headers=incoming)", True),
+        ("httpx.post(URL, headers=helper())", True),
+        ("httpx.post(URL, headers=static_headers())", False),
+        ("httpx.post(URL, **options)", True),
+    ],
+)
+def test_manual_propagation(tmp_path: Path, body: str, propagates: bool) -> None:
+    source = (
+        "import os, httpx\n"
+        "from opentelemetry.propagate import inject\n"
+        'URL = os.environ["PAYMENTS_URL"]\n'
+        "STATIC = {'User-Agent': 'booking'}\n"
+        "def helper():\n    h = {}\n    inject(h)\n    return h\n"
+        "def static_headers():\n    return {'Accept': 'json'}\n"
+        "def call(incoming, rid, options):\n" + textwrap.indent(body, "    ") + "\n"
+    )
+    found = check(tmp_path, {"booking/app.py": source})
+    assert (found == []) is propagates
+
+
+def test_urllib_request_with_a_traceparent_header_propagates(tmp_path: Path) -> None:
+    source = """
+        import os, urllib.request
+        def send(tp):
+            req = urllib.request.Request(os.environ["PAYMENTS_URL"])
+            req.add_header("traceparent", tp)
+            return urllib.request.urlopen(req, timeout=5)
+        def bare():
+            return urllib.request.urlopen(os.environ["PAYMENTS_URL"], timeout=5)
+    """
+    assert where(check(tmp_path, {"booking/app.py": source})) == [("booking/app.py", 8)]
+
+
+def test_httpx_request_hook_that_injects(tmp_path: Path) -> None:
+    source = """
+        import os, httpx
+        from opentelemetry.propagate import inject
+        def add_trace(request):
+            inject(request.headers)
+        def log_it(request):
+            print(request.url)
+        traced = httpx.Client(event_hooks={"request": [add_trace]})
+        logged = httpx.Client(event_hooks={"request": [log_it]})
+        traced.post(os.environ["PAYMENTS_URL"])
+        logged.post(os.environ["PAYMENTS_URL"])
+    """
+    assert where(check(tmp_path, {"booking/app.py": source})) == [("booking/app.py", 11)]
+
+
+def test_without_a_manifest_the_tree_is_one_system(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # paths are relative to the working directory
+    files = {
+        "a/otel.py": "from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor\n"
+        "HTTPXClientInstrumentor().instrument()\n",
+        "b/app.py": CALL,
+        "c/app.py": "import requests\nrequests.get('http://x', timeout=1)\n",
+    }
+    assert where(check(tmp_path, files, manifest=None)) == [("c/app.py", 2)]
+
+
+def test_files_outside_services_and_policy_off(tmp_path: Path) -> None:
+    assert check(tmp_path, {"tools/seed.py": CALL}) == []
+    off = MANIFEST + "policies:\n  tracing: off\n"
+    assert check(tmp_path, {"booking/app.py": CALL}, manifest=off) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "libraries"),
+    [
+        ("import logfire\nlogfire.instrument_requests()", {"requests"}),
+        ("import ddtrace\nddtrace.patch(requests=True, httpx=False)", {"requests"}),
+        ("from ddtrace import patch_all\npatch_all()", {EVERY_LIBRARY}),
+        (
+            "from opentelemetry.instrumentation.urllib3 import URLLib3Instrumentor\n"
+            "i = URLLib3Instrumentor()\ni.instrument()",
+            {"requests", "urllib3"},
+        ),
+        (
+            "from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor",
+            set(),
+        ),
+    ],
+)
+def test_instrumented_libraries(source: str, libraries: set[str]) -> None:
+    ctx = FileContext(
+        path=Path("/x/a.py"),
+        relpath="a.py",
+        source=source,
+        tree=ast.parse(source),
+        system=SystemModel(None),
+        service=None,
+    )
+    assert instrumented_libraries(ctx) == libraries

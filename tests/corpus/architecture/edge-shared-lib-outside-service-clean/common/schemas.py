@@ -1,0 +1,7 @@
+from pydantic import BaseModel
+
+
+class OrderOut(BaseModel):
+    id: str
+    status: str
+    total_cents: int

@@ -1,0 +1,1 @@
+"""Service code lives elsewhere in this example."""

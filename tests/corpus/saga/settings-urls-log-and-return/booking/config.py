@@ -1,0 +1,12 @@
+"""Booking settings."""
+
+from pydantic_settings import BaseSettings
+
+
+class Settings(BaseSettings):
+    payments_url: str = "http://payments:8000"
+    flights_url: str = "http://flights:8000"
+    hotels_url: str = "http://hotels:8000"
+
+
+settings = Settings()
