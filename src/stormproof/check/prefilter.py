@@ -50,6 +50,12 @@ LIBRARIES = (
     "boto3",
     "aioboto3",
     "nats",
+    "kombu",
+    "google",
+    "pydantic_settings",
+    "flask_sqlalchemy",
+    "ddtrace",
+    "logfire",
     "stormproof",
 )
 
@@ -62,5 +68,7 @@ def build_prefilter(names: frozenset[str]) -> re.Pattern[bytes]:
         rf"^[ \t]*from[ \t]+(?:{libs})\b",
     ]
     if names:
-        alternatives.append(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names)) + r")\b")
+        # A settings field `payments_url` stands for the env var PAYMENTS_URL.
+        spellings = sorted(names | {n.lower() for n in names})
+        alternatives.append(r"\b(?:" + "|".join(re.escape(n) for n in spellings) + r")\b")
     return re.compile("|".join(alternatives).encode(), re.MULTILINE)
