@@ -87,7 +87,7 @@ class FileContext:
 
     @cached_property
     def imports(self) -> ImportMap:
-        return ImportMap(self.tree)
+        return ImportMap(self.scopes.nodes(ast.Import, ast.ImportFrom))
 
     @cached_property
     def scopes(self) -> Scopes:
@@ -116,7 +116,19 @@ class FileContext:
 
     @cached_property
     def functions(self) -> list[FunctionNode]:
-        return [n for n in ast.walk(self.tree) if isinstance(n, FUNCTION_TYPES)]
+        return self.scopes.nodes(*FUNCTION_TYPES)  # type: ignore[return-value]
+
+    def walk(self, node: ast.AST) -> list[ast.AST]:
+        """`node` and every node under it (pre-order), from the shared index."""
+        return self.scopes.walk(node)
+
+    def nodes(self, *types: type) -> list[ast.AST]:
+        """Every node in the file of one of `types` (all nodes when none given)."""
+        return self.scopes.nodes(*types)
+
+    def contains(self, outer: ast.AST, inner: ast.AST) -> bool:
+        """Whether `inner` lies under `outer` (or is it)."""
+        return self.scopes.contains(outer, inner)
 
     def qualname(self, expr: ast.AST) -> str | None:
         return self.imports.qualname(expr)
@@ -126,8 +138,7 @@ class FileContext:
 
     def calls_in(self, node: ast.AST) -> Iterator[RemoteCall]:
         """The remote calls lexically inside `node` (a function, loop, try…)."""
-        inside = {id(n) for n in ast.walk(node) if isinstance(n, ast.Call)}
-        return (c for c in self.remote_calls if id(c.node) in inside)
+        return (c for c in self.remote_calls if self.scopes.contains(node, c.node))
 
     @property
     def service_name(self) -> str | None:

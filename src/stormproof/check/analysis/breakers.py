@@ -173,7 +173,7 @@ class BreakerMap:
 
     def _consults_breaker(self, function: FunctionNode) -> bool:
         """Hand-rolled use: `if not breaker.allow_request(): …`, `breaker.record_failure()`."""
-        for node in ast.walk(function):
+        for node in self._ctx.walk(function):
             if (
                 isinstance(node, ast.Attribute)
                 and isinstance(node.ctx, ast.Load)
@@ -206,7 +206,7 @@ class BreakerMap:
     def _function_references(self, tree: ast.Module) -> dict[tuple[object, str], list[ast.expr]]:
         """Uses of module functions (`fn`) and of methods through `self.fn`, keyed like defs."""
         references: dict[tuple[object, str], list[ast.expr]] = {}
-        for node in ast.walk(tree):
+        for node in self._ctx.walk(tree):
             if (
                 isinstance(node, ast.Name)
                 and isinstance(node.ctx, ast.Load)

@@ -33,7 +33,7 @@ _RECEIVE_CALLS = {
     "xreadgroup": ("redis", "redis streams"),
 }
 # A file that imports none of these has no consumer.
-_MESSAGING_MODULES = (
+MESSAGING_MODULES = (
     "kafka",
     "aiokafka",
     "confluent_kafka",
@@ -62,11 +62,11 @@ class Consumer:
 
 def message_consumers(ctx: FileContext) -> list[Consumer]:
     """Every at-least-once consumer in the file (a function appears once)."""
-    if not any(ctx.imports.imports(module) for module in _MESSAGING_MODULES):
+    if not any(ctx.imports.imports(module) for module in MESSAGING_MODULES):
         return []
     found: dict[int, Consumer] = {}
     finder = _Finder(ctx)
-    for node in ast.walk(ctx.tree):
+    for node in ctx.nodes():
         for consumer in finder.consumers_at(node):
             found.setdefault(id(consumer.node), consumer)
     return sorted(found.values(), key=lambda c: (c.node.lineno, c.node.col_offset))

@@ -59,6 +59,13 @@ _LIBRARY_PREFIXES: dict[str, str] = {
     "pymongo": "mongo",
     "motor": "mongo",
 }
+
+
+def uses_datastore_library(ctx: FileContext) -> bool:
+    """Whether the file imports any datastore client library."""
+    return any(ctx.imports.imports(prefix) for prefix in _LIBRARY_PREFIXES)
+
+
 _OTHER_LIBRARIES = frozenset(LIBRARIES) - {p.split(".")[0] for p in _LIBRARY_PREFIXES}
 #: The kind of store each library talks to: "sql", "redis" or "mongo".
 STORE_OF_LIBRARY: dict[str, str] = {
@@ -391,18 +398,16 @@ class _FileStores:
         # order (one pass; rules ask for them once per function, and per node very often).
         self.function_of: dict[ast.AST, FunctionNode | None] = {}
         self.own_nodes: dict[FunctionNode, list[ast.AST]] = {}
-        stack: list[tuple[ast.AST, FunctionNode | None]] = [(ctx.tree, None)]
-        while stack:
-            parent, function = stack.pop()
-            for child in ast.iter_child_nodes(parent):
-                self.function_of[child] = function
-                if function is not None:
-                    self.own_nodes.setdefault(function, []).append(child)
-                inner = child if isinstance(child, FUNCTION_TYPES) else function
-                stack.append((child, inner))
+        parents = ctx.scopes.parent
+        for node in ctx.scopes.order[1:]:
+            up = parents[node]
+            function = up if isinstance(up, FUNCTION_TYPES) else self.function_of.get(up)
+            self.function_of[node] = function
+            if function is not None:
+                self.own_nodes.setdefault(function, []).append(node)
         for nodes in self.own_nodes.values():
             nodes.sort(key=_position)
-        for node in ast.walk(ctx.tree):
+        for node in ctx.nodes():
             if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
@@ -639,7 +644,7 @@ def datastore_clients(ctx: FileContext) -> list[DatastoreClient]:
     """Every datastore client constructor call in the file, in source order."""
     found = []
     datastores = ctx.manifest.datastores if ctx.manifest is not None else {}
-    for node in ast.walk(ctx.tree):
+    for node in ctx.nodes():
         if not isinstance(node, ast.Call):
             continue
         api = ctx.qualname(node.func)
@@ -1203,7 +1208,7 @@ def env_var_reads(ctx: FileContext) -> list[EnvRead]:
 
 def _settings_classes(ctx: FileContext) -> list[ast.ClassDef]:
     """Subclasses of pydantic's `BaseSettings` (directly or through a local class)."""
-    classes = [n for n in ast.walk(ctx.tree) if isinstance(n, ast.ClassDef)]
+    classes = [n for n in ctx.nodes() if isinstance(n, ast.ClassDef)]
     names: set[str] = set()
     changed = True
     while changed:

@@ -120,7 +120,7 @@ def route_handlers(ctx: FileContext) -> list[Handler]:
 def mounts(ctx: FileContext) -> list[Mount]:
     """Every `include_router`/`register_blueprint` with a prefix in the file."""
     found = []
-    for node in ast.walk(ctx.tree):
+    for node in ctx.nodes():
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
@@ -138,10 +138,10 @@ class _Routes:
     def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
         self.functions = {n.name: n for n in ctx.functions}
-        self.classes = {n.name: n for n in ast.walk(ctx.tree) if isinstance(n, ast.ClassDef)}
+        self.classes = {n.name: n for n in ctx.nodes() if isinstance(n, ast.ClassDef)}
         self.framework = next(f for f in _WEB_FRAMEWORKS if ctx.imports.imports(f))
         self.handlers: list[Handler] = []
-        for node in ast.walk(ctx.tree):
+        for node in ctx.nodes():
             if isinstance(node, FUNCTION_TYPES):
                 for decorator in node.decorator_list:
                     self._decorator(node, decorator)
@@ -497,7 +497,7 @@ class EffectScan:
         found = self._facts.get(root)
         if found is not None:
             return found
-        nodes = list(ast.walk(root))
+        nodes = list(self.ctx.walk(root))
         commits = any(
             isinstance(n, ast.Call) and _callee_name(n) in ("commit", "flush") for n in nodes
         )
@@ -622,7 +622,7 @@ class EffectScan:
         changed one, and do not count.
         """
         for param in params:
-            for name in ast.walk(param):
+            for name in self.ctx.walk(param):
                 if not isinstance(name, ast.Name):
                     continue
                 value = self.ctx.values.assigned(name, at)
@@ -704,12 +704,12 @@ class EffectScan:
                 return False
             test = test.left
         if not isinstance(test, ast.Name) or not any(
-            isinstance(n, ast.Return | ast.Continue) for s in branch.body for n in ast.walk(s)
+            isinstance(n, ast.Return | ast.Continue) for s in branch.body for n in self.ctx.walk(s)
         ):
             return False
         value = self.ctx.values.assigned(test, branch)
         return value is not None and any(
-            isinstance(n, ast.Call) and _callee_name(n) in _LOOKUPS for n in ast.walk(value)
+            isinstance(n, ast.Call) and _callee_name(n) in _LOOKUPS for n in self.ctx.walk(value)
         )
 
     # -- idempotency keys -----------------------------------------------------------------------
@@ -761,7 +761,7 @@ def _is_guard_sql(statement: SqlStatement) -> bool:
 
 def _core_insert(ctx: FileContext, statement: ast.expr) -> bool:
     """A SQLAlchemy Core `insert(table)…` / `table.insert()…` with no conflict clause."""
-    calls = [n for n in ast.walk(statement) if isinstance(n, ast.Call)]
+    calls = [n for n in ctx.walk(statement) if isinstance(n, ast.Call)]
     if any(_callee_name(c) in _UPSERT_METHODS for c in calls):
         return False
     return any(

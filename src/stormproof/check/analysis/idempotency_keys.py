@@ -150,7 +150,7 @@ def _dict_carries(
 def _added_keys(ctx: FileContext, name: str, at: ast.AST, lookup: _Lookup) -> Iterator[bool]:
     """For each key added to the dict bound to `name` in the function of `at`: a match?"""
     function = ctx.enclosing_function(at)
-    for node in ast.walk(function if function is not None else ctx.tree):
+    for node in ctx.walk(function if function is not None else ctx.tree):
         if isinstance(node, ast.Assign):
             for target in node.targets:
                 if (

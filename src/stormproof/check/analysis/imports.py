@@ -30,10 +30,11 @@ def canonical(qualname: str) -> str:
 
 
 class ImportMap:
-    def __init__(self, tree: ast.Module, package: str | None = None) -> None:
+    def __init__(self, statements: list[ast.AST]) -> None:
+        """`statements`: every Import and ImportFrom node of the module."""
         self.names: dict[str, str] = {}
         self.modules: set[str] = set()
-        for node in ast.walk(tree):
+        for node in statements:
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     self.modules.add(alias.name)

@@ -44,7 +44,14 @@ class Instances:
         self._local_classes = {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
         self._local_factories = self._factories(tree)
         self._bindings: dict[tuple[object, str], Instance] = {}
-        for node in ast.walk(tree):
+        for node in scopes.nodes(
+            ast.Assign,
+            ast.AnnAssign,
+            ast.With,
+            ast.AsyncWith,
+            ast.FunctionDef,
+            ast.AsyncFunctionDef,
+        ):
             self._bind(node)
 
     # -- building -----------------------------------------------------------------
@@ -55,7 +62,7 @@ class Instances:
         for node in tree.body:
             if not isinstance(node, FUNCTION_TYPES):
                 continue
-            for ret in ast.walk(node):
+            for ret in self._scopes.walk(node):
                 if isinstance(ret, ast.Return) and isinstance(ret.value, ast.Call):
                     found[node.name] = ret.value
                     break

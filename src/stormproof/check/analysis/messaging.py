@@ -60,7 +60,7 @@ def publishes(ctx: FileContext, function: FunctionNode | None = None) -> list[Pu
     A call to a function or method of the same module that publishes (one level of
     wrapper: `await publish_event(...)`, `self._emit(...)`) counts as a publish too.
     """
-    nodes = own_nodes(ctx, function) if function is not None else ast.walk(ctx.tree)
+    nodes = own_nodes(ctx, function) if function is not None else ctx.nodes()
     tasks = _celery_tasks(ctx)
     found = []
     for node in nodes:
@@ -153,7 +153,7 @@ def _is_library_name(qualname: str) -> bool:
 
 def _celery_tasks(ctx: FileContext) -> set[str]:
     tasks = set()
-    for node in ast.walk(ctx.tree):
+    for node in ctx.nodes():
         if isinstance(node, FUNCTION_TYPES) and any(
             _decorator_name(d) in _CELERY_DECORATORS for d in node.decorator_list
         ):

@@ -106,7 +106,7 @@ class RemoteCalls:
         self._target_of_env = target_of_env
         self._target_of_host = target_of_host
         self.calls: list[RemoteCall] = []
-        for node in ast.walk(tree):
+        for node in scopes.nodes(ast.Call):
             if isinstance(node, ast.Call):
                 call = self._direct(node)
                 if call is not None:
@@ -234,7 +234,7 @@ class RemoteCalls:
         if not wrappers:
             return []
         found: list[RemoteCall] = []
-        for node in ast.walk(tree):
+        for node in self._scopes.nodes(ast.Call):
             if not isinstance(node, ast.Call):
                 continue
             key = _callee_key(node, self._scopes)

@@ -203,7 +203,7 @@ class _RetryAnalysis:
     @cached_property
     def constructs(self) -> list[RetryConstruct]:
         found: dict[tuple[int, int], RetryConstruct] = {}
-        for node in ast.walk(self.ctx.tree):
+        for node in self.ctx.nodes():
             for construct in self._constructs_at(node):
                 # A `retry(...)` bound to a name decorates many functions; keep one per body.
                 found.setdefault((id(construct.node), id(construct.function)), construct)
@@ -509,7 +509,7 @@ class _RetryAnalysis:
     def _mounts(self) -> list[tuple[Instance, ast.Call]]:
         """(session, adapter constructor) for every `session.mount(prefix, adapter)`."""
         mounts = []
-        for node in ast.walk(self.ctx.tree):
+        for node in self.ctx.nodes():
             if not (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
@@ -783,7 +783,7 @@ class _LoopFacts:
         return reads_status and any(code >= 400 for code in self._int_constants(test))
 
     def _int_constants(self, expr: ast.expr) -> Iterator[int]:
-        for node in ast.walk(expr):
+        for node in self.ctx.walk(expr):
             if isinstance(node, ast.Constant) and type(node.value) is int:
                 yield node.value
             elif isinstance(node, ast.Name):
@@ -791,7 +791,7 @@ class _LoopFacts:
                 if value is not None:
                     yield from (
                         n.value
-                        for n in ast.walk(value)
+                        for n in self.ctx.walk(value)
                         if isinstance(n, ast.Constant) and type(n.value) is int
                     )
 
@@ -890,13 +890,13 @@ class _LoopFacts:
         return bool(names & self.counters) or self._reads_clock(node.test)
 
     def _reads_clock(self, expr: ast.expr) -> bool:
-        for node in ast.walk(expr):
+        for node in self.ctx.walk(expr):
             if isinstance(node, ast.Call) and self._is_clock(node):
                 return True
             if isinstance(node, ast.Name):
                 value = self.ctx.values.assigned(node, self.loop)
                 if value is not None and any(
-                    isinstance(n, ast.Call) and self._is_clock(n) for n in ast.walk(value)
+                    isinstance(n, ast.Call) and self._is_clock(n) for n in self.ctx.walk(value)
                 ):
                     return True
         return False

@@ -9,20 +9,72 @@ FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 class Scopes:
+    """One traversal of a module, shared by every analysis and rule.
+
+    It records each node's parent and lays the tree out in pre-order with
+    subtree sizes, so that "every node under X" is a list slice and "is A inside
+    B" is an index comparison, instead of a fresh `ast.walk` each time.
+    """
+
     def __init__(self, tree: ast.Module) -> None:
+        self.tree = tree
         self.parent: dict[ast.AST, ast.AST] = {}
-        globals_: list[ast.Global] = []
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Global):
-                globals_.append(node)
-            for child in ast.iter_child_nodes(node):
-                self.parent[child] = node
+        self.order: list[ast.AST] = []
+        self._index: dict[ast.AST, int] = {}
+        self._by_type: dict[tuple[type, ...], list[ast.AST]] = {}
+        self._lay_out(tree)
         # Names each function declares `global`: assigning them binds the module's name.
         self._globals: dict[ast.AST, set[str]] = {}
-        for node in globals_:
+        for node in self.nodes(ast.Global):
             function = self.function(node)
             if function is not None:
-                self._globals.setdefault(function, set()).update(node.names)
+                self._globals.setdefault(function, set()).update(node.names)  # type: ignore[attr-defined]
+
+    def _lay_out(self, tree: ast.AST) -> None:
+        order, parent = self.order, self.parent
+        stack: list[ast.AST] = [tree]
+        while stack:
+            node = stack.pop()
+            order.append(node)
+            children: list[ast.AST] = []
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if value.__class__ is list:
+                    children.extend(item for item in value if isinstance(item, ast.AST))
+                elif isinstance(value, ast.AST) and name != "ctx":
+                    children.append(value)
+            for child in children:
+                parent[child] = node
+            stack.extend(reversed(children))
+        self._index = {node: i for i, node in enumerate(order)}
+        # Subtree sizes, children before parents (reverse pre-order).
+        size = [1] * len(order)
+        index = self._index
+        for i in range(len(order) - 1, 0, -1):
+            size[index[parent[order[i]]]] += size[i]
+        self._size = size
+
+    def walk(self, node: ast.AST) -> list[ast.AST]:
+        """`node` and everything under it, in pre-order (like `ast.walk`, as a list)."""
+        i = self._index.get(node)
+        if i is None:  # a node built after parsing, or from another tree
+            return list(ast.walk(node))
+        return self.order[i : i + self._size[i]]
+
+    def nodes(self, *types: type) -> list[ast.AST]:
+        """Every node of the module of one of `types` (all nodes when none given)."""
+        found = self._by_type.get(types)
+        if found is None:
+            found = [n for n in self.order if isinstance(n, types)] if types else self.order
+            self._by_type[types] = found
+        return found
+
+    def contains(self, outer: ast.AST, inner: ast.AST) -> bool:
+        """Whether `inner` is `outer` or lies under it."""
+        i, j = self._index.get(outer), self._index.get(inner)
+        if i is None or j is None:
+            return any(n is inner for n in ast.walk(outer))
+        return i <= j < i + self._size[i]
 
     def ancestors(self, node: ast.AST):
         """The chain of enclosing nodes, innermost first."""

@@ -55,7 +55,7 @@ _MAX_DEPTH = 4
 def instrumented_libraries(ctx: FileContext) -> set[str]:
     """The client libraries this file instruments (`EVERY_LIBRARY` for auto-instrumentation)."""
     found: set[str] = set()
-    for node in ast.walk(ctx.tree):
+    for node in ctx.nodes():
         if isinstance(node, ast.Call):
             found.update(_instrumented_by(ctx, node))
     return found
@@ -133,7 +133,7 @@ class Propagation:
         if not isinstance(request, ast.Name):
             return False
         scope = self._ctx.scopes.function(call.node)
-        for node in ast.walk(scope or self._ctx.tree):
+        for node in self._ctx.walk(scope or self._ctx.tree):
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
@@ -231,7 +231,7 @@ class Propagation:
 def _injection_sites(ctx: FileContext) -> list[tuple[str, FunctionNode | None, int]]:
     """(variable, scope, line) for every statement that may put the trace context in a dict."""
     sites: list[tuple[str, FunctionNode | None, int]] = []
-    for node in ast.walk(ctx.tree):
+    for node in ctx.nodes():
         target: ast.expr | None = None
         if isinstance(node, ast.Call) and _is_inject(node):
             target = _carrier(node)

@@ -30,8 +30,8 @@ class Values:
         # (scope, name) → the expression last assigned to it. Scope is a function,
         # a class (for `self.x`), or "" for the module.
         self._assigned: dict[tuple[object, str], ast.expr] = {}
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+        for node in scopes.nodes(ast.Assign, ast.AnnAssign):
+            if node.value is not None:  # type: ignore[attr-defined]
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 for target in targets:
                     key = self._key(target, node)
@@ -86,7 +86,8 @@ class Values:
 
     def env_reads(self, tree: ast.AST) -> Iterator[tuple[ast.expr, str]]:
         """Every env var read under `tree`, with the reading expression."""
-        for node in ast.walk(tree):
+        nodes = self._scopes.walk(tree)
+        for node in nodes:
             if isinstance(node, ast.Subscript | ast.Call):
                 name = self.env_read(node)
                 if name is not None:

@@ -320,7 +320,7 @@ def _service_url_literals(ctx: FileContext) -> Iterator[tuple[ast.expr, str, str
     for call in ctx.remote_calls:
         for literal, text in _url_literals(ctx, call):
             yield literal, text, call.describe()
-    for node in ast.walk(ctx.tree):
+    for node in ctx.nodes():
         if isinstance(node, ast.Call) and ctx.qualname(node.func) in _HTTP_CLIENTS:
             base_url = _base_url(node)
             for literal, text in _literals(ctx, base_url, node) if base_url is not None else ():

@@ -262,7 +262,7 @@ conn.commit()
     )
 
     def collect(self, ctx: FileContext) -> dict[str, list] | None:
-        versioned = sorted(_versioned_models(ctx.tree))
+        versioned = sorted(_versioned_models(ctx))
         races = [
             {
                 "finding": ctx.finding(self, race.node, race.message).to_json(),
@@ -284,12 +284,11 @@ conn.commit()
                     yield Finding.from_json(race["finding"])
 
 
-def _versioned_models(tree: ast.Module) -> set[str]:
+def _versioned_models(ctx: FileContext) -> set[str]:
     """ORM classes mapped with `__mapper_args__ = {"version_id_col": ...}`."""
     found = set()
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.ClassDef):
-            continue
+    for node in ctx.nodes(ast.ClassDef):
+        assert isinstance(node, ast.ClassDef)
         for statement in node.body:
             if (
                 isinstance(statement, ast.Assign)
@@ -326,13 +325,13 @@ def _serialised(ctx: FileContext, function: FunctionNode, ops: list[DatastoreOp]
         isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
         and node.func.attr == "with_for_update"
-        for node in ast.walk(function)
+        for node in ctx.walk(function)
     ):
         return True
-    return _file_isolation(ctx.tree)
+    return _file_isolation(ctx)
 
 
-def _file_isolation(tree: ast.Module) -> bool:
+def _file_isolation(ctx: FileContext) -> bool:
     """`isolation_level="SERIALIZABLE"` (or IMMEDIATE/EXCLUSIVE for sqlite3) set in this file."""
     return any(
         isinstance(node, ast.keyword)
@@ -340,7 +339,7 @@ def _file_isolation(tree: ast.Module) -> bool:
         and isinstance(node.value, ast.Constant)
         and isinstance(node.value.value, str)
         and _ISOLATION.search(node.value.value) is not None
-        for node in ast.walk(tree)
+        for node in ctx.nodes(ast.keyword)
     )
 
 
@@ -436,7 +435,7 @@ def _keyword(call: ast.Call, *names: str) -> ast.expr | None:
 
 def _result_checked(ctx: FileContext, function: FunctionNode, call: ast.Call) -> bool:
     """`cur.rowcount` is looked at, or the write's result is tested (`if result == "UPDATE 0"`)."""
-    if any(isinstance(n, ast.Attribute) and n.attr == "rowcount" for n in ast.walk(function)):
+    if any(isinstance(n, ast.Attribute) and n.attr == "rowcount" for n in ctx.walk(function)):
         return True
     parent = ctx.scopes.parent.get(call)
     if isinstance(parent, ast.Await):
@@ -447,9 +446,9 @@ def _result_checked(ctx: FileContext, function: FunctionNode, call: ast.Call) ->
     names = {n for t in parent.targets for n in _names(t)}
     return any(
         isinstance(test, ast.Name) and test.id in names
-        for node in ast.walk(function)
+        for node in ctx.walk(function)
         if isinstance(node, ast.If | ast.Assert | ast.Compare)
-        for test in ast.walk(node)
+        for test in ctx.walk(node)
     )
 
 
@@ -472,7 +471,7 @@ def _orm_update_race(
     computed = [c for c, v in values.items() if _overwrites(taint.sources(v), op.tables, c)]
     if not computed:
         return None
-    tested = {n.attr.lower() for w in wheres for n in ast.walk(w) if isinstance(n, ast.Attribute)}
+    tested = {n.attr.lower() for w in wheres for n in ctx.walk(w) if isinstance(n, ast.Attribute)}
     guarded = any(c.lower() in tested for c in computed) or any("version" in t for t in tested)
     if guarded and (returning or _result_checked(ctx, function, op.node)):  # type: ignore[arg-type]
         return None
@@ -589,7 +588,7 @@ if count > LIMIT:
     )
 
     def check_file(self, ctx: FileContext) -> Iterator[Finding]:
-        transaction_callbacks = _transaction_callbacks(ctx.tree)
+        transaction_callbacks = _transaction_callbacks(ctx)
         for function in ctx.functions:
             if function.name in transaction_callbacks:
                 continue
@@ -598,11 +597,11 @@ if count > LIMIT:
                 yield ctx.finding(self, race.node, race.message)
 
 
-def _transaction_callbacks(tree: ast.Module) -> set[str]:
+def _transaction_callbacks(ctx: FileContext) -> set[str]:
     """Functions passed to `r.transaction(fn, key)`: redis-py WATCHes the keys around them."""
     return {
         node.args[0].id
-        for node in ast.walk(tree)
+        for node in ctx.nodes(ast.Call)
         if isinstance(node, ast.Call)
         and isinstance(node.func, ast.Attribute)
         and node.func.attr == "transaction"
@@ -651,7 +650,7 @@ def _redis_race(ctx: FileContext, function: FunctionNode) -> _Race | None:
 
 def _watched(ctx: FileContext, function: FunctionNode) -> bool:
     """WATCH/MULTI on a redis connection in the function: an optimistic transaction."""
-    for node in ast.walk(function):
+    for node in ctx.walk(function):
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)

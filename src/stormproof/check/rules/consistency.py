@@ -183,7 +183,7 @@ def _uses_outbox(ctx: FileContext, function: FunctionNode, writes: list[Datastor
     """An outbox row written in the same function, or stormproof.kit's outbox used."""
     if any("outbox" in name.lower() for w in writes for name in (*w.tables, *w.models)):
         return True
-    for node in ast.walk(function):
+    for node in ctx.walk(function):
         if isinstance(node, ast.Name | ast.Attribute):
             instance = ctx.instances.resolve(node, node)
             qualname = instance.qualname if instance is not None else ctx.qualname(node) or ""

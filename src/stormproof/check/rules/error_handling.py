@@ -120,8 +120,10 @@ def checkout(cart_id: str, amount_cents: int) -> dict:
 
     def check_file(self, ctx: FileContext) -> Iterator[Finding]:
         remote = {c.node: c for c in ctx.remote_calls}
+        if not remote:
+            return
         retry_loops = {id(c.node) for c in retry_constructs(ctx) if c.kind == "loop"}
-        for node in ast.walk(ctx.tree):
+        for node in ctx.nodes(ast.Try, ast.With, ast.AsyncWith):
             if isinstance(node, ast.Try):
                 calls = _calls_in(node.body, remote)
                 # With an `else:` block, the code that needs the call's result runs only on
@@ -413,7 +415,7 @@ def _tested_names(ctx: FileContext, nodes: list[ast.AST]) -> set[str]:
             tests.extend(node.values)
     names = set()
     for test in tests:
-        for name in ast.walk(test):
+        for name in ctx.walk(test):
             if isinstance(name, ast.Name) and not isinstance(
                 ctx.scopes.parent.get(name), ast.Attribute | ast.Subscript
             ):

@@ -8,11 +8,13 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from stormproof.check.analysis.consumers import (
+    MESSAGING_MODULES,
     Consumer,
     consumer_roots,
     message_consumers,
     unguarded_effects,
 )
+from stormproof.check.analysis.datastores import uses_datastore_library
 from stormproof.check.analysis.handlers import (
     CallTargets,
     EffectScan,
@@ -232,7 +234,7 @@ class _Outcome:
 
 def _adds_idempotency_middleware(ctx: FileContext) -> bool:
     """`app.add_middleware(IdempotencyMiddleware)` (or any middleware named for idempotency)."""
-    for node in ast.walk(ctx.tree):
+    for node in ctx.nodes():
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
@@ -371,6 +373,8 @@ for message in consumer:  # KafkaConsumer
 
     def collect(self, ctx: FileContext) -> dict[str, Any] | None:
         consumers = message_consumers(ctx)
+        if not consumers and not _may_have_effects(ctx):
+            return None  # nothing here a consumer elsewhere could reach
         scan = effect_scan(ctx)
         records = []
         for consumer in consumers:
@@ -428,3 +432,12 @@ def _consumer_message(consumer: Consumer | dict[str, Any], effect: str) -> str:
 
 
 RULES: list[type[Rule]] = [NonIdempotentHandler, ConsumerWithoutDedup]
+
+
+def _may_have_effects(ctx: FileContext) -> bool:
+    """A cheap test before the effect scan: remote calls, or a datastore or broker library."""
+    return (
+        bool(ctx.remote_calls)
+        or uses_datastore_library(ctx)
+        or any(ctx.imports.imports(module) for module in MESSAGING_MODULES)
+    )

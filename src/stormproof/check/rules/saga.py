@@ -319,7 +319,7 @@ class _CoordinatorCode:
             elif isinstance(node, ast.If) and _reads_status(node.test, response):
                 branch = _failure_branch(node.test, node)
                 if _leaves(branch):
-                    raises = any(isinstance(n, ast.Raise) for s in branch for n in ast.walk(s))
+                    raises = any(isinstance(n, ast.Raise) for s in branch for n in self.ctx.walk(s))
                     checks.append(
                         {
                             "tries": self._enclosing(node, function, tries) if raises else [],

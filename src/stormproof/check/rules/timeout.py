@@ -127,7 +127,7 @@ def _session_sets_timeout(ctx: FileContext, call: RemoteCall) -> bool:
 
 
 def _request_method_patched(ctx: FileContext, call: RemoteCall) -> bool:
-    for node in ast.walk(ctx.tree):
+    for node in ctx.nodes():
         if not isinstance(node, ast.Assign):
             continue
         for target in node.targets:
@@ -203,7 +203,7 @@ async def export(report_id: str) -> bytes:
         for call in ctx.remote_calls:
             if call.direct and call.library in ("requests", "httpx"):
                 yield from self._call_timeout(ctx, call)
-        for node in ast.walk(ctx.tree):
+        for node in ctx.nodes():
             if isinstance(node, ast.Call):
                 yield from self._constructor(ctx, node)
 
