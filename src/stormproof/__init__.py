@@ -1,10 +1,7 @@
 """stormproof: guardrails for distributed Python services written with AI assistants."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("stormproof")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0"
+# Kept here, not read from the installed metadata: importlib.metadata costs more than
+# a cached `stormproof check` run itself. pyproject.toml reads the version from here.
+__version__ = "0.1.0"
 
 __all__ = ["__version__"]

@@ -240,4 +240,7 @@ class ProjectContext:
 
 def relative_path(path: Path, root: Path) -> str:
     """`path` relative to `root`, `/`-separated (with `..` when outside it)."""
+    text, base = str(path), str(root)
+    if os.sep == "/" and path.is_absolute() and text.startswith(base.rstrip("/") + "/"):
+        return text[len(base.rstrip("/")) + 1 :]
     return Path(os.path.relpath(path, root)).as_posix()

@@ -54,9 +54,11 @@ def discover(paths: list[Path], root: Path, exclude: list[str]) -> Discovery:
     seen: set[Path] = set()
 
     def add(path: Path) -> None:
-        resolved = path.resolve()
-        if resolved not in seen:
-            seen.add(resolved)
+        # Walked files are real files under a real directory, so the absolute path
+        # identifies them; only a symlink named on the command line needs resolving.
+        key = path.resolve() if path.is_symlink() else path
+        if key not in seen:
+            seen.add(key)
             found.files.append(path)
 
     root = Path(os.path.abspath(root))
@@ -131,6 +133,8 @@ def _ignored(
     ignores: list[tuple[str, pathspec.PathSpec]],
 ) -> bool:
     """Whether an `exclude` glob or a .gitignore on the way down covers `full`."""
+    if not ignores and not excluded.patterns:
+        return False
     suffix = "/" if is_dir else ""
     if excluded.match_file(_display(Path(full), root) + suffix):
         return True
