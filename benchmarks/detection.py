@@ -24,10 +24,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks" / "holdout"))
 
+from validate_labels import resolve, systems  # noqa: E402
+
 from stormproof.check import CheckOptions, run_check  # noqa: E402
 from stormproof.check.rules import ALL_RULES  # noqa: E402
 from tests.check.corpus import cases  # noqa: E402
-from validate_labels import resolve, systems  # noqa: E402
 
 Label = tuple[str, int, str]
 CATEGORY = {rule.id: rule.category for rule in ALL_RULES}
@@ -105,8 +106,11 @@ def main() -> None:
     parser.add_argument("--set", choices=["corpus", "travel", "holdout", "all"], default="all")
     parser.add_argument("-v", "--verbose", action="store_true", help="list every miss")
     args = parser.parse_args()
-    for name, scorer in (("corpus", score_corpus), ("travel", score_travel),
-                         ("holdout", score_holdout)):
+    for name, scorer in (
+        ("corpus", score_corpus),
+        ("travel", score_travel),
+        ("holdout", score_holdout),
+    ):
         if args.set in (name, "all"):
             score = Score()
             scorer(score)

@@ -125,7 +125,7 @@ def test_lookalikes_are_not_remote_calls() -> None:
     ("url", "target", "env"),
     [
         ('os.environ["PAYMENTS_URL"] + "/charges"', "payments", "PAYMENTS_URL"),
-        ('f"{os.getenv(\'STOCK_API\')}/items"', "inventory", "STOCK_API"),
+        ("f\"{os.getenv('STOCK_API')}/items\"", "inventory", "STOCK_API"),
         ('f"{PAY}/charges"', "payments", "PAYMENTS_URL"),
         ('urljoin(settings.payments_url, "/charges")', "payments", "PAYMENTS_URL"),
         ('"http://payments:8000/charges"', "payments", None),
