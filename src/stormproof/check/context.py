@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -21,6 +22,15 @@ from stormproof.manifest import default_url_env
 if TYPE_CHECKING:
     from stormproof.check.rule import Rule
     from stormproof.manifest import Manifest, Service
+
+
+_URL_SUFFIX = re.compile(r"_(?:base_url|url|uri|host|endpoint|addr|address|api|api_base)$")
+_SERVICE_SUFFIX = re.compile(r"_(?:service|svc|server)$")
+
+
+def _same_name(stem: str, service: str) -> bool:
+    """`payment` and `payments` name the same service; so do `order_service` and `orders`."""
+    return stem in (service, service.rstrip("s"), service + "s") or stem.rstrip("s") == service
 
 
 class SystemModel:
@@ -53,6 +63,26 @@ class SystemModel:
         if self.manifest is not None and host in self.manifest.services:
             return host
         return None
+
+    def target_of_identifier(self, name: str) -> str | None:
+        """The service a URL setting is named after: `payment_service_url`, `INVENTORY_API`.
+
+        Only names that say they hold an address (a `_url`, `_base_url`, `_host`,
+        `_endpoint`, `_uri`, `_addr` or `_api` suffix) count, so that a variable
+        called `payments` is never taken for the payments service.
+        """
+        if self.manifest is None:
+            return None
+        stem = _URL_SUFFIX.sub("", name.lower())
+        if stem == name.lower():
+            return None
+        stem = _SERVICE_SUFFIX.sub("", stem).strip("_")
+        matches = [
+            service
+            for service in self.manifest.services
+            if _same_name(stem, service.replace("-", "_"))
+        ]
+        return matches[0] if len(matches) == 1 else None
 
     def policy_enabled(self, policy: str | None) -> bool:
         if policy is None or self.manifest is None:
@@ -112,6 +142,7 @@ class FileContext:
             self.values,
             self.system.target_of_env,
             self.system.target_of_host,
+            self.system.target_of_identifier,
         ).calls
 
     @cached_property

@@ -230,3 +230,77 @@ def test_a_global_client_assigned_at_startup_is_known_everywhere() -> None:
         """
     )
     assert [(c.node.lineno, c.api) for c in found] == [(8, "aiohttp.ClientSession.post")]
+
+
+def test_clients_from_factories_and_dict_entries() -> None:
+    found = calls(
+        """
+        import httpx, requests
+        from requests.adapters import HTTPAdapter
+        def make_session():
+            session = requests.Session()
+            session.mount("http://", HTTPAdapter(max_retries=3))
+            return session
+        http = make_session()
+        clients = {}
+        clients["stock"] = httpx.Client()
+        http.get("http://a")
+        clients["stock"].post("http://b")
+        clients["other"].post("http://c")
+        """
+    )
+    assert [(c.node.lineno, c.api) for c in found] == [
+        (11, "requests.Session.get"),
+        (12, "httpx.Client.post"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("base", "target"),
+    [
+        ("settings.payment_service_url", "payments"),
+        ("settings.inventory_base_url", "inventory"),
+        ("config.MAILER_API", "mailer"),
+        ("ORDERS_ENDPOINT", "orders"),
+        ("settings.payments", None),  # not named as an address
+        ("settings.billing_url", None),  # no such service
+    ],
+)
+def test_targets_resolve_from_settings_named_after_a_service(
+    system: SystemModel, base: str, target: str | None
+) -> None:
+    [call] = calls(
+        f"""
+        import requests
+        from app.config import settings, config, ORDERS_ENDPOINT
+        def go():
+            requests.post(f"{{{base}}}/x", timeout=2)
+        """,
+        system,
+    )
+    assert call.target == target
+
+
+def test_request_objects_and_urls_built_in_a_local(system: SystemModel) -> None:
+    found = calls(
+        """
+        import json, os
+        from urllib.request import Request, urlopen
+        import requests
+        LEDGER = os.environ["PAYMENTS_URL"]
+        def export(day):
+            req = Request(f"{LEDGER}/exports", data=json.dumps({"day": day}).encode())
+            return urlopen(req, timeout=5)
+        def send(method, base, path):
+            url = base.rstrip("/") + path
+            return requests.request(method, url, timeout=5)
+        def cancel():
+            return send("DELETE", os.environ["STOCK_API"], "/reservations/1")
+        """,
+        system,
+    )
+    assert [(c.node.lineno, c.direct, c.method, c.target) for c in found] == [
+        (8, True, "POST", "payments"),
+        (11, True, None, None),
+        (13, False, "DELETE", "inventory"),
+    ]

@@ -56,15 +56,15 @@ class Instances:
 
     # -- building -----------------------------------------------------------------
 
-    def _factories(self, tree: ast.Module) -> dict[str, ast.Call]:
-        """Module functions that return a freshly built client: `def get_client(): return X()`."""
-        found: dict[str, ast.Call] = {}
+    def _factories(self, tree: ast.Module) -> dict[str, ast.Return]:
+        """Module functions returning a client they build: `return X()` or `s = X(); …; return s`."""
+        found: dict[str, ast.Return] = {}
         for node in tree.body:
             if not isinstance(node, FUNCTION_TYPES):
                 continue
             for ret in self._scopes.walk(node):
-                if isinstance(ret, ast.Return) and isinstance(ret.value, ast.Call):
-                    found[node.name] = ret.value
+                if isinstance(ret, ast.Return) and isinstance(ret.value, ast.Call | ast.Name):
+                    found[node.name] = ret
                     break
         return found
 
@@ -76,9 +76,12 @@ class Instances:
         if isinstance(call.func, ast.Name):
             if call.func.id in self._local_classes:
                 return Instance(f"local.{call.func.id}", call)
-            inner = self._local_factories.get(call.func.id)
-            if inner is not None and inner is not call:
-                return self.instance_of_call(inner)
+            returned = self._local_factories.get(call.func.id)
+            if returned is not None and returned.value is not call:
+                if isinstance(returned.value, ast.Call):
+                    return self.instance_of_call(returned.value)
+                if isinstance(returned.value, ast.Name):
+                    return self._bindings.get((self._scopes.function(returned), returned.value.id))
         return None
 
     def _bind(self, node: ast.AST) -> None:
@@ -134,6 +137,10 @@ class Instances:
                 self._bindings[(owner, "self." + target.attr)] = instance
             else:
                 self._bindings[("attr", _dotted_tail(target))] = instance
+        elif isinstance(target, ast.Subscript):
+            key = _item_key(target)
+            if key is not None:
+                self._bindings[("item", key)] = instance
         # A class-level `client = httpx.Client()` is reachable as `self.client`.
         if isinstance(target, ast.Name) and isinstance(self._scopes.parent.get(at), ast.ClassDef):
             self._bindings[(self._scopes.parent[at], "self." + target.id)] = instance
@@ -160,6 +167,9 @@ class Instances:
                 if found is not None:
                     return found
             return self._bindings.get(("attr", _dotted_tail(expr)))
+        if isinstance(expr, ast.Subscript):
+            key = _item_key(expr)
+            return self._bindings.get(("item", key)) if key is not None else None
         return None
 
 
@@ -168,3 +178,18 @@ def _dotted_tail(node: ast.Attribute) -> str:
     value = node.value
     head = value.attr if isinstance(value, ast.Attribute) else getattr(value, "id", "?")
     return f"{head}.{node.attr}"
+
+
+def _item_key(node: ast.Subscript) -> str | None:
+    """`clients["payments"]` → `clients["payments"]` (a constant key on a named container)."""
+    key = node.slice
+    if not (isinstance(key, ast.Constant) and isinstance(key.value, str | int)):
+        return None
+    container = node.value
+    if isinstance(container, ast.Attribute):
+        name = _dotted_tail(container)
+    elif isinstance(container, ast.Name):
+        name = container.id
+    else:
+        return None
+    return f"{name}[{key.value!r}]"

@@ -98,6 +98,7 @@ class RemoteCalls:
         values: Values,
         target_of_env: Callable[[str], str | None],
         target_of_host: Callable[[str], str | None],
+        target_of_identifier: Callable[[str], str | None],
     ) -> None:
         self._imports = imports
         self._scopes = scopes
@@ -105,6 +106,7 @@ class RemoteCalls:
         self._values = values
         self._target_of_env = target_of_env
         self._target_of_host = target_of_host
+        self._target_of_identifier = target_of_identifier
         self.calls: list[RemoteCall] = []
         for node in scopes.nodes(ast.Call):
             if isinstance(node, ast.Call):
@@ -188,6 +190,10 @@ class RemoteCalls:
         keywords = _keywords(node)
         url = node.args[0] if node.args else keywords.get("url")
         method = "POST" if len(node.args) > 1 or "data" in keywords else "GET"
+        if isinstance(url, ast.Name):  # req = Request(url, data=…); urlopen(req)
+            built = self._values.assigned(url, node)
+            if isinstance(built, ast.Call):
+                url = built
         if (
             isinstance(url, ast.Call)
             and self._imports.qualname(url.func) == "urllib.request.Request"
@@ -220,7 +226,28 @@ class RemoteCalls:
             host = urlsplit(call.url_literal).hostname
             if host:
                 call.target = self._target_of_host(host)
+        if call.target is None:
+            # `settings.payment_service_url`, `PAYMENTS_API_BASE`: named after the service.
+            base = url if url is not None else base_url
+            name = call.target_env or self._base_identifier(base, call.node)
+            if name is not None:
+                call.target = self._target_of_identifier(name)
         return call
+
+    def _base_identifier(self, url: ast.expr | None, at: ast.AST) -> str | None:
+        """The name a URL's base is read from, following local assignments."""
+        expr = url
+        for _ in range(4):
+            if expr is None:
+                return None
+            expr = self._values.url_base(expr)
+            if not isinstance(expr, ast.Attribute | ast.Name):
+                return None
+            value = self._values.assigned(expr, at)
+            if value is None or value is expr:
+                return expr.attr if isinstance(expr, ast.Attribute) else expr.id
+            expr = value
+        return None
 
     def _client_base_url(self, call: RemoteCall) -> ast.expr | None:
         if call.client is None or call.client.ctor is None:
@@ -258,6 +285,17 @@ class RemoteCalls:
             found.append(self._resolve(call))
         return found
 
+    def _url_names(self, url: ast.expr, at: ast.AST) -> set[str]:
+        """Names a URL is built from, through a local it reads (`u = base + path`, `Request(u)`)."""
+        names = {n.id for n in ast.walk(url) if isinstance(n, ast.Name)}
+        for name in list(names):
+            value = self._values.assigned(ast.Name(id=name), at)
+            if isinstance(value, ast.Call):
+                value = self._values.request_url(value)
+            if value is not None and value is not url:
+                names |= {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
+        return names
+
     def _wrappers(self) -> dict[tuple[object, str], tuple[FunctionNode, int, RemoteCall]]:
         """Functions whose request URL comes from a parameter, keyed for lookup at call sites."""
         wrappers: dict[tuple[object, str], tuple[FunctionNode, int, RemoteCall]] = {}
@@ -266,7 +304,7 @@ class RemoteCalls:
             if function is None or call.url is None or call.target is not None:
                 continue
             params = [a.arg for a in [*function.args.posonlyargs, *function.args.args]]
-            used = {n.id for n in ast.walk(call.url) if isinstance(n, ast.Name)}
+            used = self._url_names(call.url, call.node)
             index = next((i for i, p in enumerate(params) if p in used), None)
             if index is None:
                 continue

@@ -18,6 +18,14 @@ from stormproof.check.analysis.scopes import Scopes
 _ENV_GETTERS = {"os.environ.get", "os.getenv", "os.environ.setdefault", "os.environ.__getitem__"}
 _URL_JOINERS = {"urllib.parse.urljoin", "posixpath.join", "urljoin"}
 _MAX_DEPTH = 4
+_URLLIB_REQUEST = "urllib.request.Request"
+# Request objects built first and sent later; all but urllib's take the method first.
+_REQUEST_BUILDERS = {
+    _URLLIB_REQUEST,
+    "requests.Request",
+    "httpx.Request",
+    "requests.models.Request",
+}
 
 
 class Values:
@@ -134,6 +142,9 @@ class Values:
                 expr = expr.left
             elif isinstance(expr, ast.Call) and expr.args and self._is_joiner(expr):
                 expr = expr.args[0]
+            elif isinstance(expr, ast.Call) and self.request_url(expr) is not None:
+                # urlopen(Request(url, data=…)), session.send(requests.Request("POST", url))
+                expr = self.request_url(expr)  # type: ignore[assignment]
             elif (
                 isinstance(expr, ast.Call)
                 and isinstance(expr.func, ast.Attribute)
@@ -143,6 +154,17 @@ class Values:
             else:
                 break
         return expr
+
+    def request_url(self, call: ast.Call) -> ast.expr | None:
+        """The URL given to a request object's constructor (`Request(url, …)`), if it is one."""
+        name = self._imports.qualname(call.func)
+        if name not in _REQUEST_BUILDERS:
+            return None
+        keywords = {k.arg: k.value for k in call.keywords if k.arg}
+        position = 0 if name == _URLLIB_REQUEST else 1
+        if "url" in keywords:
+            return keywords["url"]
+        return call.args[position] if len(call.args) > position else None
 
     def _is_joiner(self, call: ast.Call) -> bool:
         name = self._imports.qualname(call.func)
