@@ -57,7 +57,7 @@ class Instances:
     # -- building -----------------------------------------------------------------
 
     def _factories(self, tree: ast.Module) -> dict[str, ast.Return]:
-        """Module functions returning a client they build: `return X()` or `s = X(); …; return s`."""
+        """Module functions returning a client they build (`return X()`, `s = X(); return s`)."""
         found: dict[str, ast.Return] = {}
         for node in tree.body:
             if not isinstance(node, FUNCTION_TYPES):
