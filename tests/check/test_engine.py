@@ -270,3 +270,40 @@ def test_changed_outside_a_git_repository_is_an_error(tree: Path) -> None:
     write(tree / "app.py", REQUESTS_CALL)
     with pytest.raises(CheckError, match="--changed needs a git repository"):
         check(tree, changed=True)
+
+
+HTTP_MODULE = "import httpx\n\nclient = httpx.AsyncClient(base_url='http://x')\n"
+USES_CLIENT = (
+    "from {module} import client\n\n\nasync def charge():\n    return await client.post('/c')\n"
+)
+
+
+class EveryRemoteCall(EveryRequestsCall):
+    id = "SP998"
+    name = "every-remote-call"
+
+    def check_file(self, ctx: FileContext) -> Iterator[Finding]:
+        for call in ctx.remote_calls:
+            yield ctx.finding(self, call.node, call.api)
+
+
+@pytest.mark.parametrize("module", ["svc.http", ".http", "http"])
+def test_a_client_imported_from_another_module_is_known(tree: Path, module: str) -> None:
+    write(tree / "svc" / "__init__.py", "")
+    write(tree / "svc" / "http.py", HTTP_MODULE)
+    write(tree / "svc" / "app.py", USES_CLIENT.format(module=module))
+    result = check(tree, rules=[EveryRemoteCall])
+    assert [(f.path, f.line, f.message) for f in result.findings] == [
+        ("svc/app.py", 5, "httpx.AsyncClient.post")
+    ]
+
+
+def test_links_follow_changes_through_the_cache(tree: Path) -> None:
+    write(tree / "svc" / "http.py", HTTP_MODULE)
+    write(tree / "svc" / "app.py", USES_CLIENT.format(module="svc.http"))
+    assert len(check(tree, rules=[EveryRemoteCall], cache=True).findings) == 1
+    assert len(check(tree, rules=[EveryRemoteCall], cache=True).findings) == 1
+    write(tree / "svc" / "http.py", "client = None\n")
+    assert check(tree, rules=[EveryRemoteCall], cache=True).findings == []
+    write(tree / "svc" / "http.py", HTTP_MODULE)
+    assert len(check(tree, rules=[EveryRemoteCall], cache=True).findings) == 1

@@ -28,6 +28,13 @@ class FileResult:
     facts: dict[str, Any] = field(default_factory=dict)
     suppressions: dict[str, list[Any]] = field(default_factory=dict)  # line → [codes|None, reason]
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
+    # False when the prefilter skipped the file unparsed.
+    parsed: bool = True
+    # Module-level clients the file defines (name → class), what its imports refer to,
+    # and the imported clients it was analysed with (see linking.py).
+    exports: dict[str, str] = field(default_factory=dict)
+    imports: list[str] = field(default_factory=list)
+    linked: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -81,6 +88,13 @@ class ResultCache:
     def put(self, path: str, stat: list[int], sha: str, result: FileResult) -> None:
         if self.enabled:
             self._entries[path] = _Entry(stat, sha, result)
+            self._dirty = True
+
+    def update(self, path: str, result: FileResult) -> None:
+        """Replace the result of a file already in the cache (same content, new links)."""
+        entry = self._entries.get(path) if self.enabled else None
+        if entry is not None:
+            entry.result = result
             self._dirty = True
 
     def save(self) -> None:

@@ -102,8 +102,10 @@ class FileContext:
         tree: ast.Module,
         system: SystemModel,
         service: Service | None,
+        linked: dict[str, str] | None = None,
     ) -> None:
         self.path = path
+        self.linked = linked or {}
         self.relpath = relpath
         self.source = source
         self.tree = tree
@@ -125,7 +127,7 @@ class FileContext:
 
     @cached_property
     def instances(self) -> Instances:
-        return Instances(self.tree, self.imports, self.scopes)
+        return Instances(self.tree, self.imports, self.scopes, self.linked)
 
     @cached_property
     def values(self) -> Values:

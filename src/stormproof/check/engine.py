@@ -22,6 +22,7 @@ from pathlib import Path
 import pathspec
 
 from stormproof import __version__
+from stormproof.check.analysis.remote_calls import is_client_class
 from stormproof.check.cache import FileResult, ResultCache, content_hash, stat_key
 from stormproof.check.config import CheckSettings, ConfigError, load_settings
 from stormproof.check.context import (
@@ -33,6 +34,7 @@ from stormproof.check.context import (
 )
 from stormproof.check.discovery import discover
 from stormproof.check.finding import Finding
+from stormproof.check.linking import ExportTable
 from stormproof.check.prefilter import build_prefilter
 from stormproof.check.result import CheckResult, Diagnostic
 from stormproof.check.rule import Rule
@@ -198,6 +200,8 @@ class _Job:
     path: Path
     relpath: str
     service: str | None
+    # Imported clients to analyse with; None: not known yet (the file was never parsed).
+    linked: dict[str, str] | None = None
 
 
 def _analyse_all(
@@ -242,7 +246,7 @@ def _analyse_all(
         if cached is not None:
             per_file[relpath] = cached
         elif prefilter is not None and prefilter.search(data) is None:
-            per_file[relpath] = FileResult()
+            per_file[relpath] = FileResult(parsed=False)
             cache.put(relpath, key, sha, per_file[relpath])
         else:
             service = system.manifest.service_for_path(path) if system.manifest else None
@@ -254,7 +258,57 @@ def _analyse_all(
         per_file[job.relpath] = analysed
         if not any(d.get("internal") for d in analysed.diagnostics):
             cache.put(job.relpath, key, sha, analysed)
+    _link(per_file, files, root, system, rules, cache, options)
     return per_file
+
+
+def _link(
+    per_file: dict[str, FileResult],
+    files: list[Path],
+    root: Path,
+    system: SystemModel,
+    rules: list[type[Rule]],
+    cache: ResultCache,
+    options: CheckOptions,
+) -> None:
+    """Analyse again the files that import a client another module defines (linking.py)."""
+    table = ExportTable(per_file)
+    mentions = table.mention_pattern() if table else None
+    jobs: list[_Job] = []
+    for path in files:
+        relpath = relative_path(path, root)
+        result = per_file.get(relpath)
+        if result is None:
+            continue
+        if not result.parsed:
+            # The prefilter saw no library; it may still use a client imported from here.
+            if mentions is None:
+                continue
+            try:
+                if mentions.search(path.read_bytes()) is None:
+                    continue
+            except OSError:
+                continue
+            links = None
+        else:
+            links = table.links_for(relpath, result.imports)
+            if links == result.linked:
+                continue
+        service = system.manifest.service_for_path(path) if system.manifest else None
+        jobs.append(_Job(path, relpath, service.name if service else None, links))
+    first = _run_jobs(jobs, system, rules, options.jobs)
+    second = []
+    for job, result in zip(jobs, first, strict=True):
+        links = table.links_for(job.relpath, result.imports)
+        if job.linked is None and links != result.linked:
+            second.append(_Job(job.path, job.relpath, job.service, links))
+        else:
+            per_file[job.relpath] = result
+    for job, result in zip(second, _run_jobs(second, system, rules, options.jobs), strict=True):
+        per_file[job.relpath] = result
+    for job in [*jobs, *second]:
+        if not any(d.get("internal") for d in per_file[job.relpath].diagnostics):
+            cache.update(job.relpath, per_file[job.relpath])
 
 
 def _manifest_tokens(system: SystemModel) -> frozenset[str]:
@@ -272,7 +326,7 @@ def _run_jobs(
 ) -> list[FileResult]:
     workers = workers or os.cpu_count() or 1
     if workers <= 1 or len(jobs) < _PARALLEL_THRESHOLD:
-        return [analyse_file(job.path, job.relpath, job.service, system, rules) for job in jobs]
+        return [_analyse_job(job, system, rules) for job in jobs]
     manifest_path = system.manifest.path if system.manifest else None
     chunk = max(1, len(jobs) // (workers * 4))
     with ProcessPoolExecutor(
@@ -291,9 +345,11 @@ def _init_worker(manifest_path: Path | None, rules: list[type[Rule]]) -> None:
 
 
 def _worker_analyse(job: _Job) -> FileResult:
-    system = _WORKER["system"]
-    rules = _WORKER["rules"]
-    return analyse_file(job.path, job.relpath, job.service, system, rules)  # type: ignore[arg-type]
+    return _analyse_job(job, _WORKER["system"], _WORKER["rules"])  # type: ignore[arg-type]
+
+
+def _analyse_job(job: _Job, system: SystemModel, rules: list[type[Rule]]) -> FileResult:
+    return analyse_file(job.path, job.relpath, job.service, system, rules, job.linked)
 
 
 def analyse_file(
@@ -302,8 +358,12 @@ def analyse_file(
     service_name: str | None,
     system: SystemModel,
     rules: list[type[Rule]],
+    linked: dict[str, str] | None = None,
 ) -> FileResult:
-    """Parse one file once and run every file rule over it."""
+    """Parse one file once and run every file rule over it.
+
+    `linked` names the clients this file imports from other modules of the project.
+    """
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -331,9 +391,19 @@ def analyse_file(
         system.manifest.services.get(service_name) if system.manifest and service_name else None
     )
     ctx = FileContext(
-        path=path, relpath=relpath, source=source, tree=tree, system=system, service=service
+        path=path,
+        relpath=relpath,
+        source=source,
+        tree=tree,
+        system=system,
+        service=service,
+        linked=linked,
     )
-    out = FileResult()
+    out = FileResult(
+        exports=ctx.instances.module_exports(is_client_class),
+        imports=sorted(set(ctx.imports.names.values()) | ctx.imports.modules),
+        linked=dict(linked or {}),
+    )
     for rule_class in rules:
         rule = rule_class()
         try:

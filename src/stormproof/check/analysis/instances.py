@@ -9,6 +9,7 @@ scope, which fits generated service code: a name is bound to one client.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from stormproof.check.analysis.imports import ImportMap
@@ -38,9 +39,17 @@ class Instance:
 
 
 class Instances:
-    def __init__(self, tree: ast.Module, imports: ImportMap, scopes: Scopes) -> None:
+    def __init__(
+        self,
+        tree: ast.Module,
+        imports: ImportMap,
+        scopes: Scopes,
+        linked: dict[str, str] | None = None,
+    ) -> None:
         self._imports = imports
         self._scopes = scopes
+        # Clients defined in other modules of the project: imported qualname → class.
+        self._linked = linked or {}
         self._local_classes = {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
         self._local_factories = self._factories(tree)
         self._bindings: dict[tuple[object, str], Instance] = {}
@@ -145,7 +154,21 @@ class Instances:
         if isinstance(target, ast.Name) and isinstance(self._scopes.parent.get(at), ast.ClassDef):
             self._bindings[(self._scopes.parent[at], "self." + target.id)] = instance
 
+    def module_exports(self, is_client: Callable[[str], bool]) -> dict[str, str]:
+        """Module-level names bound to clients (`http = httpx.AsyncClient()`): name → class."""
+        return {
+            name: instance.qualname
+            for (scope, name), instance in self._bindings.items()
+            if scope == "" and is_client(instance.qualname)
+        }
+
     # -- lookup ---------------------------------------------------------------------
+
+    def _imported(self, expr: ast.expr) -> Instance | None:
+        if not self._linked:
+            return None
+        cls = self._linked.get(self._imports.qualname(expr) or "")
+        return Instance(cls, None) if cls is not None else None
 
     def resolve(self, expr: ast.expr, at: ast.AST) -> Instance | None:
         """The instance `expr` holds at `at`, looked up local scope first, then module."""
@@ -160,13 +183,13 @@ class Instances:
                 if found is not None:
                     return found
                 function = self._scopes.function(function)
-            return self._bindings.get(("", expr.id))
+            return self._bindings.get(("", expr.id)) or self._imported(expr)
         if isinstance(expr, ast.Attribute):
             if isinstance(expr.value, ast.Name) and expr.value.id in ("self", "cls"):
                 found = self._bindings.get((self._scopes.cls(at), "self." + expr.attr))
                 if found is not None:
                     return found
-            return self._bindings.get(("attr", _dotted_tail(expr)))
+            return self._bindings.get(("attr", _dotted_tail(expr))) or self._imported(expr)
         if isinstance(expr, ast.Subscript):
             key = _item_key(expr)
             return self._bindings.get(("item", key)) if key is not None else None

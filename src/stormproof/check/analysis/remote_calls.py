@@ -39,6 +39,11 @@ CLIENT_CLASSES: dict[str, tuple[str, frozenset[str]]] = {
 _URLOPEN = "urllib.request.urlopen"
 
 
+def is_client_class(qualname: str) -> bool:
+    """Whether objects of this class send requests (an HTTP client or a gRPC stub)."""
+    return qualname in CLIENT_CLASSES or qualname.endswith("Stub")
+
+
 @dataclass(slots=True, eq=False)
 class RemoteCall:
     """One outgoing request, as written in the code."""
