@@ -1,0 +1,1 @@
+"""Clients for the storefront's backends."""
