@@ -23,6 +23,7 @@ import json
 import sys
 from collections import Counter
 from pathlib import Path
+from types import ModuleType
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -70,7 +71,7 @@ def score_travel(score: Score) -> None:
     score.add("travel/naive", expected, _findings(example))
 
 
-def _validator(directory: str):  # noqa: ANN202 - a module loaded by path
+def _validator(directory: str) -> ModuleType:
     path = REPO / "benchmarks" / directory / "validate_labels.py"
     spec = importlib.util.spec_from_file_location(f"{directory}_labels", path)
     assert spec is not None and spec.loader is not None
