@@ -110,6 +110,42 @@ def test_retry_loop_facts() -> None:
     assert loop.function is not None and loop.function.name == "f"
 
 
+@pytest.mark.parametrize(
+    ("sleeps", "pacing"),
+    [
+        (("time.sleep(2)", "time.sleep(2)"), Pacing.CONSTANT),
+        (("time.sleep(2)", "time.sleep(1)"), Pacing.CONSTANT),
+        (("time.sleep(2)", "time.sleep(2 ** attempt)"), Pacing.EXPONENTIAL),
+        (("time.sleep(2)", "time.sleep(attempt)"), Pacing.BACKOFF),
+        (("time.sleep(2)", "time.sleep()"), Pacing.UNKNOWN),
+        (("time.sleep(2)", "time.sleep(retry_after(resp))"), Pacing.UNKNOWN),
+    ],
+)
+def test_a_loop_sleeping_on_each_failure_path_is_paced_by_all_its_sleeps(
+    sleeps: tuple[str, str], pacing: Pacing
+) -> None:
+    on_error, on_status = sleeps
+    ctx = context(
+        f"""
+        import time, requests
+
+        def f():
+            for attempt in range(5):
+                try:
+                    resp = requests.get("http://x", timeout=5)
+                except requests.ConnectionError:
+                    {on_error}
+                    continue
+                if resp.status_code >= 500:
+                    {on_status}
+                    continue
+                return resp
+        """
+    )
+    (loop,) = retry_constructs(ctx)
+    assert loop.pacing is pacing
+
+
 def test_a_named_policy_is_one_setting_but_one_construct_per_function() -> None:
     ctx = context(
         """
@@ -358,3 +394,35 @@ def test_a_wrapper_call_is_judged_by_the_wrappers_request() -> None:
     )
     sites = [c for c in ctx.remote_calls if not c.direct]
     assert [carries_idempotency_key(ctx, c) for c in sites] == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("site", "expected"),
+    [
+        ('send("http://payments/charges")', True),
+        ('send("http://payments/charges", {"Accept": "x"})', False),
+        ('send("http://payments/charges", headers={"Idempotency-Key": k})', True),
+        ('send("http://payments/charges", **options)', True),
+        ('send_plain("http://payments/charges")', False),
+        ('send_plain("http://payments/charges", **options)', True),
+    ],
+)
+def test_a_wrapper_parameter_left_out_is_read_as_its_default(site: str, expected: bool) -> None:
+    ctx = context(
+        f"""
+        import httpx
+
+        KEYED = {{"Idempotency-Key": "fixed"}}
+
+        def send(url, headers=KEYED):
+            return httpx.post(url, headers=headers)
+
+        def send_plain(url, headers=None):
+            return httpx.post(url, headers=headers)
+
+        def go(k, options):
+            return {site}
+        """
+    )
+    (call,) = [c for c in ctx.remote_calls if not c.direct]
+    assert carries_idempotency_key(ctx, call) is expected

@@ -263,6 +263,35 @@ def test_each_swallowing_handler_is_one_finding(tmp_path: Path) -> None:
     assert found[0].message.startswith("`except Exception` (line 10) around requests.get")
 
 
+def test_only_calls_the_try_body_runs_are_guarded_by_it(tmp_path: Path) -> None:
+    source = """
+        import requests
+
+        def f():
+            try:
+                callback = lambda: requests.get("http://a/later", timeout=5)
+                def later():
+                    return requests.get("http://a/later", timeout=5)
+            except Exception:
+                pass
+            try:
+                log_it()
+            except Exception:
+                requests.post("http://a/alert", timeout=5)
+            try:
+                try:
+                    requests.get("http://a/x", timeout=5)
+                except ValueError:
+                    requests.get("http://a/y", timeout=5)
+            except Exception:
+                pass
+            return callback, later
+        """
+    found = findings(tmp_path, source)
+    assert [f.line for f in found] == [17]
+    assert "(line 20) around requests.get" in found[0].message
+
+
 def test_page_bad_example_is_caught_and_good_example_is_not(tmp_path: Path) -> None:
     rule = SwallowedRemoteFailure
     assert {f.rule for f in findings(tmp_path / "bad", rule.bad)} == {rule.id}

@@ -601,12 +601,40 @@ def test_retry_around_retrying_session_multiplies_attempts(tmp_path: Path) -> No
             return session.get("https://images/x", timeout=5).json()
         """
     found = findings(tmp_path, source, rules=[StackedRetries])
-    assert lines(found) == [(12, "SP205")]
+    assert lines(found) == [(10, "SP205")]
     assert found[0].message == (
-        "tenacity @retry on meta retries requests.Session.get, which already retries by itself "
-        "(its requests Session's urllib3 Retry); attempts multiply: up to 3 x 6 = 18 requests "
-        "per call"
+        "tenacity @retry on meta retries requests.Session.get (line 12), which already retries "
+        "by itself (its requests Session's urllib3 Retry); attempts multiply: up to 3 x 6 = 18 "
+        "requests per call"
     )
+
+
+def test_stacking_is_reported_once_per_construct_where_it_is_applied(tmp_path: Path) -> None:
+    source = """
+        import time
+        import httpx
+        from tenacity import retry, stop_after_attempt, wait_random_exponential
+
+        client = httpx.Client(transport=httpx.HTTPTransport(retries=2))
+        reads = retry(stop=stop_after_attempt(3), wait=wait_random_exponential(max=5))
+
+        @reads
+        def both():
+            first = client.get("http://a/1")
+            return first, client.get("http://a/2")
+
+        @reads
+        def one():
+            return client.get("http://a/3")
+
+        @reads
+        def local():
+            return time.time()
+        """
+    found = findings(tmp_path, source, rules=[StackedRetries])
+    assert lines(found) == [(9, "SP205"), (14, "SP205")]
+    assert "httpx.Client.get (line 11)" in found[0].message
+    assert "3 x 3 = 9" in found[0].message
 
 
 @pytest.mark.parametrize(
@@ -650,8 +678,8 @@ def test_retried_function_called_from_another_retry(tmp_path: Path) -> None:
             return rate(currency)
         """
     found = findings(tmp_path, source, rules=[StackedRetries])
-    assert lines(found) == [(13, "SP205")]
-    assert "rate()" in found[0].message
+    assert lines(found) == [(9, "SP205")]
+    assert "rate() (line 13)" in found[0].message
     assert "2 x 4 = 8" in found[0].message
 
 
@@ -727,6 +755,6 @@ def test_retry_around_a_helper_that_retries_inside(tmp_path: Path) -> None:
         "        return self._request('GET', '/orders')\n"
     )
     found = findings(tmp_path, source, rules=[StackedRetries])
-    assert lines(found) == [(21, "SP205")]
-    assert "_request()" in found[0].message
+    assert lines(found) == [(19, "SP205")]
+    assert "_request() (line 21)" in found[0].message
     assert "2 x 3 = 6" in found[0].message

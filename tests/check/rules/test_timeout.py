@@ -266,6 +266,48 @@ def test_client_message_names_its_target(tmp_path: Path) -> None:
     ]
 
 
+def test_disabled_timeout_is_reported_at_the_argument_not_the_call(tmp_path: Path) -> None:
+    source = """
+        import httpx
+        import requests
+
+        client = httpx.Client(
+            base_url="http://reports:8000",
+            timeout=None,
+        )
+        requests.post(
+            "http://payments:8000/charges",
+            json={},
+            timeout=(3.05, None),
+        )
+        """
+    found = findings(tmp_path, source, rules=[TimeoutDisabled])
+    spans = [(f.line, f.column, f.end_line, f.end_column) for f in found]
+    assert spans == [(7, 5, 7, 17), (12, 5, 12, 25)]
+
+
+def test_a_call_spanning_lines_is_not_reported_at_its_first_line(tmp_path: Path) -> None:
+    source = """
+        import httpx
+
+        httpx.get(
+            "http://search:9200/_search",
+            timeout=None,
+        )
+        """
+    assert lines(findings(tmp_path, source, rules=[TimeoutDisabled])) == [(6, "SP102")]
+
+
+def test_timeout_objects_of_other_libraries_are_not_read(tmp_path: Path) -> None:
+    source = """
+        from mylib import ClientTimeout, Timeout
+
+        Timeout(None)
+        ClientTimeout(total=None)
+        """
+    assert findings(tmp_path, source, rules=[TimeoutDisabled]) == []
+
+
 # -- rule pages ------------------------------------------------------------------------
 
 

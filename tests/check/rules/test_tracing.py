@@ -155,6 +155,56 @@ def test_httpx_request_hook_that_injects(tmp_path: Path) -> None:
     assert where(check(tmp_path, {"booking/app.py": source})) == [("booking/app.py", 11)]
 
 
+WRAPPER = """\
+import os, requests
+from opentelemetry.propagate import inject
+URL = os.environ["PAYMENTS_URL"]
+def post_json(url, payload, headers=None, **kwargs):
+    return requests.post(url, json=payload, headers=headers, timeout=5, **kwargs)
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "propagates"),
+    [
+        ("post_json(URL, {})", False),
+        ("post_json(URL, {}, {'Accept': 'json'})", False),
+        ("post_json(URL, {}, headers={'traceparent': tp})", True),
+        ("h = {}\ninject(h)\npost_json(URL, {}, headers=h)", True),
+        ("post_json(URL, {}, headers=incoming)", True),
+        ("post_json(URL, {}, **options)", True),
+    ],
+)
+def test_a_wrapper_call_is_judged_where_it_is_made(
+    tmp_path: Path, body: str, propagates: bool
+) -> None:
+    source = WRAPPER + "def call(tp, incoming, options):\n" + textwrap.indent(body, "    ") + "\n"
+    found = check(tmp_path, {"booking/app.py": source})
+    last_line = len(source.splitlines())
+    assert where(found) == ([] if propagates else [("booking/app.py", last_line)])
+    if found:
+        assert found[0].message.startswith("post_json (requests.post) to payments sends no")
+
+
+def test_a_wrapper_that_injects_itself_propagates_for_every_caller(tmp_path: Path) -> None:
+    source = """
+        import os, httpx
+        from opentelemetry.propagate import inject
+        def traced_get(url):
+            headers = {}
+            inject(headers)
+            return httpx.get(url, headers=headers)
+        def untraced_get(url):
+            return httpx.get(url)
+        traced_get(os.environ["PAYMENTS_URL"])
+        untraced_get(os.environ["PAYMENTS_URL"])
+        def never_called(url):
+            return httpx.get(url)
+    """
+    found = check(tmp_path, {"booking/app.py": source})
+    assert where(found) == [("booking/app.py", 11), ("booking/app.py", 13)]
+
+
 def test_without_a_manifest_the_tree_is_one_system(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

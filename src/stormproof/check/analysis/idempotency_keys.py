@@ -6,6 +6,10 @@ a dict literal at the call, or from a name bound to one (in the same function or
 module); `d["Idempotency-Key"] = ...`, `d.update({...})` and `d.setdefault(...)` on that
 name count. Headers that cannot be read (built elsewhere, passed in, `**kwargs`) count as
 carrying a key, so that rules using this stay precise; a body that cannot be read does not.
+
+How a request's arguments are read through a one-level wrapper (`request_argument`,
+`arguments_unknown`) is shared with the trace-context analysis, which reads headers the
+same way.
 """
 
 from __future__ import annotations
@@ -59,17 +63,34 @@ def carries_idempotency_key(ctx: FileContext, call: RemoteCall) -> bool:
     request = call.request
     if request.library not in ("requests", "httpx", "aiohttp"):
         return True  # urllib Request objects and gRPC metadata are not read
-    site = call if call.inner is not None else None
-    forwarded = site is not None and call.wrapper is not None and _forwards_kwargs(call)
-    if request.has_star_kwargs and not forwarded:
-        return True
-    if forwarded and site is not None and site.has_star_kwargs:
+    if arguments_unknown(call):
         return True
     for name, lookup in _SOURCES:
-        expr, at = _argument(request, site, name)
+        expr, at = request_argument(call, name)
         if expr is not None and _carries(ctx, expr, at, lookup, 0):
             return True
     return False
+
+
+def arguments_unknown(call: RemoteCall) -> bool:
+    """Whether the request `call` sends takes arguments that cannot be read: a `**spread`
+    at the request (unless it forwards the wrapper's `**kwargs`) or at the call site that
+    feeds it."""
+    forwarded = call.wrapper is not None and call.inner is not None and _forwards_kwargs(call)
+    if forwarded:
+        return call.has_star_kwargs
+    return call.request.has_star_kwargs or (call.inner is not None and call.has_star_kwargs)
+
+
+def request_argument(call: RemoteCall, name: str) -> tuple[ast.expr | None, ast.AST]:
+    """The `name=` argument of the request `call` sends, and the node to resolve it at.
+
+    For a call of a one-level wrapper, an argument the wrapper takes from one of its
+    parameters (or its `**kwargs`) is what the call site passes, read at the call site;
+    a parameter the call site leaves out is its default, read at the wrapper.
+    """
+    site = call if call.inner is not None else None
+    return _argument(call.request, site, name)
 
 
 def _forwards_kwargs(call: RemoteCall) -> bool:
@@ -93,7 +114,10 @@ def _argument(
     if expr is None:
         return (site.keyword(name), site.node) if _forwards_kwargs(site) else (None, request.node)
     if isinstance(expr, ast.Name) and _is_parameter(site.wrapper, expr.id):
-        return _passed_for(site, site.wrapper, expr.id), site.node
+        passed = _passed_for(site, site.wrapper, expr.id)
+        if passed is not None:
+            return passed, site.node
+        return _default_of(site.wrapper, expr.id), site.wrapper
     return expr, request.node
 
 
@@ -112,6 +136,19 @@ def _passed_for(site: RemoteCall, wrapper: FunctionNode, param: str) -> ast.expr
         if 0 <= position < len(site.node.args):
             passed = site.node.args[position]
     return passed
+
+
+def _default_of(wrapper: FunctionNode, param: str) -> ast.expr | None:
+    """The default value of the wrapper's parameter `param` (None: it has none)."""
+    args = wrapper.args
+    positional = [*args.posonlyargs, *args.args]
+    pairs = list(
+        zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True)
+    )
+    pairs += [
+        (a, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True) if d is not None
+    ]
+    return next((default for arg, default in pairs if arg.arg == param), None)
 
 
 def _carries(ctx: FileContext, expr: ast.expr, at: ast.AST, lookup: _Lookup, depth: int) -> bool:

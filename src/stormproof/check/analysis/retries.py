@@ -33,7 +33,8 @@ from stormproof.check.analysis.remote_calls import UNSAFE_METHODS, RemoteCall
 from stormproof.check.analysis.scopes import FUNCTION_TYPES, FunctionNode
 from stormproof.check.context import FileContext
 
-_NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+# Scopes whose code does not run where it is written.
+NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 TENACITY_DECORATORS = frozenset({"tenacity.retry"})
 TENACITY_BLOCKS = frozenset({"tenacity.Retrying", "tenacity.AsyncRetrying"})
@@ -51,6 +52,9 @@ URLLIB3_RETRY = frozenset(
         "requests.packages.urllib3.util.Retry",
     }
 )
+# Modules whose import makes library retry constructs possible (urllib3's Retry is also
+# reachable as `requests.adapters.Retry`).
+RETRY_MODULES = frozenset({"tenacity", "backoff", "retrying", "stamina", "urllib3", "requests"})
 HTTPX_TRANSPORTS = frozenset({"httpx.HTTPTransport", "httpx.AsyncHTTPTransport"})
 SLEEPS = frozenset({"time.sleep", "asyncio.sleep", "anyio.sleep", "trio.sleep", "gevent.sleep"})
 CLOCKS = frozenset(
@@ -131,7 +135,7 @@ def body_nodes(statements: Iterable[ast.AST]) -> Iterator[ast.AST]:
     while stack:
         node = stack.pop()
         yield node
-        if not isinstance(node, _NESTED_SCOPES):
+        if not isinstance(node, NESTED_SCOPES):
             stack.extend(ast.iter_child_nodes(node))
 
 
@@ -203,11 +207,29 @@ class _RetryAnalysis:
     @cached_property
     def constructs(self) -> list[RetryConstruct]:
         found: dict[tuple[int, int], RetryConstruct] = {}
-        for node in self.ctx.nodes():
+        for node in self._candidates():
             for construct in self._constructs_at(node):
                 # A `retry(...)` bound to a name decorates many functions; keep one per body.
                 found.setdefault((id(construct.node), id(construct.function)), construct)
         return sorted(found.values(), key=lambda c: (c.line, getattr(c.node, "col_offset", 0)))
+
+    def _candidates(self) -> list[ast.AST]:
+        """The nodes that can be retry constructs: with a retry library imported, every
+        decorated function, call and `for` loop; and the loops around a remote call. A file
+        with neither (most files) is not looked at further."""
+        candidates: list[ast.AST] = []
+        if RETRY_MODULES.intersection(m.partition(".")[0] for m in self.ctx.imports.modules):
+            decorated = (f for f in self.ctx.functions if f.decorator_list)
+            candidates.extend(decorated)
+            candidates.extend(self.ctx.nodes(ast.Call, ast.For, ast.AsyncFor))
+        loops = ast.For | ast.AsyncFor | ast.While
+        for call in self.remote_by_node:
+            for ancestor in self.ctx.scopes.ancestors(call):
+                if isinstance(ancestor, NESTED_SCOPES):
+                    break  # a loop outside the call's own scope does not run it
+                if isinstance(ancestor, loops):
+                    candidates.append(ancestor)
+        return list(dict.fromkeys(candidates))
 
     def _constructs_at(self, node: ast.AST) -> Iterator[RetryConstruct]:
         if isinstance(node, FUNCTION_TYPES):
@@ -426,7 +448,7 @@ class _RetryAnalysis:
             function = construct.function
             if construct.decorates or function is None or not construct.body:
                 continue
-            if any(n is construct.node for n in body_nodes(function.body)):
+            if self.ctx.contains(function, construct.node):
                 found.setdefault(function, construct)
         return found
 
@@ -509,7 +531,7 @@ class _RetryAnalysis:
     def _mounts(self) -> list[tuple[Instance, ast.Call]]:
         """(session, adapter constructor) for every `session.mount(prefix, adapter)`."""
         mounts = []
-        for node in self.ctx.nodes():
+        for node in self.ctx.nodes(ast.Call):
             if not (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
@@ -817,7 +839,7 @@ class _LoopFacts:
         while stack:
             node = stack.pop()
             yield node
-            if isinstance(node, _NESTED_SCOPES):
+            if isinstance(node, NESTED_SCOPES):
                 continue
             if isinstance(node, ast.For | ast.AsyncFor | ast.While):
                 stack.extend(node.orelse)  # `break`/`continue` in the body are the inner loop's
@@ -933,9 +955,9 @@ class _LoopFacts:
         ]
         if not delays:
             return Pacing.NONE
-        kinds = {self._delay_pacing(d) for d in delays if d is not None}
-        if len(kinds) < len(delays):
-            kinds.add(Pacing.UNKNOWN)
+        # Several sleeps (one per failure path) are judged together; one we cannot read
+        # (no delay argument) makes the whole pacing unknown.
+        kinds = {Pacing.UNKNOWN if d is None else self._delay_pacing(d) for d in delays}
         for pacing in (Pacing.EXPONENTIAL, Pacing.BACKOFF, Pacing.UNKNOWN):
             if pacing in kinds:
                 return pacing

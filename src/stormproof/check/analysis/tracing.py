@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 
+from stormproof.check.analysis.idempotency_keys import arguments_unknown, request_argument
 from stormproof.check.analysis.remote_calls import RemoteCall
 from stormproof.check.analysis.scopes import FUNCTION_TYPES, FunctionNode
 from stormproof.check.context import FileContext
@@ -55,9 +56,12 @@ _MAX_DEPTH = 4
 def instrumented_libraries(ctx: FileContext) -> set[str]:
     """The client libraries this file instruments (`EVERY_LIBRARY` for auto-instrumentation)."""
     found: set[str] = set()
-    for node in ctx.nodes():
-        if isinstance(node, ast.Call):
-            found.update(_instrumented_by(ctx, node))
+    # Every way of instrumenting spells "instrument" (OpenTelemetry, logfire) or "ddtrace" in
+    # the source: most files can be passed over without a look at their calls.
+    if "instrument" not in ctx.source and "ddtrace" not in ctx.source:
+        return found
+    for node in ctx.nodes(ast.Call):
+        found.update(_instrumented_by(ctx, node))  # type: ignore[arg-type]
     return found
 
 
@@ -101,31 +105,37 @@ class Propagation:
         self._module_functions = {n.name: n for n in ctx.tree.body if isinstance(n, FUNCTION_TYPES)}
 
     def carries_context(self, call: RemoteCall) -> bool:
-        if call.library == "stormproof.kit" or call.has_star_kwargs:
+        """Whether the request `call` sends carries the context. For a call of a one-level
+        wrapper that is the wrapper's request, with the headers this call site gives it."""
+        request = call.request
+        if request.library == "stormproof.kit" or arguments_unknown(call):
             return True
-        if self._client_injects(call):
+        if self._client_injects(request):
             return True
-        if call.library == "urllib" and self._trace_header_added(call):
+        if request.library == "urllib" and self._trace_header_added(request):
             return True
-        headers = self._headers(call)
-        return headers is not None and self._carries(headers, call.node, 0)
+        headers, at = self._headers(call)
+        return headers is not None and self._carries(headers, at, 0)
 
     # -- where the headers are -----------------------------------------------------------
 
-    def _headers(self, call: RemoteCall) -> ast.expr | None:
-        if call.library == "grpc":
-            return call.keyword("metadata")
-        if call.library != "urllib":
-            return call.keyword("headers")
-        request = call.node.args[0] if call.node.args else call.keyword("url")
-        if isinstance(request, ast.Name):
-            request = self._ctx.values.assigned(request, call.node)
-        if isinstance(request, ast.Call) and self._ctx.qualname(request.func) in (
+    def _headers(self, call: RemoteCall) -> tuple[ast.expr | None, ast.AST]:
+        """The headers (gRPC metadata) the request carries, and the node to resolve them at."""
+        request = call.request
+        if request.library == "grpc":
+            return request_argument(call, "metadata")
+        if request.library != "urllib":
+            return request_argument(call, "headers")
+        sent = request.node.args[0] if request.node.args else request.keyword("url")
+        if isinstance(sent, ast.Name):
+            sent = self._ctx.values.assigned(sent, request.node)
+        if isinstance(sent, ast.Call) and self._ctx.qualname(sent.func) in (
             "urllib.request.Request",
         ):
-            keywords = {k.arg: k.value for k in request.keywords if k.arg}
-            return request.args[2] if len(request.args) > 2 else keywords.get("headers")
-        return None
+            keywords = {k.arg: k.value for k in sent.keywords if k.arg}
+            headers = sent.args[2] if len(sent.args) > 2 else keywords.get("headers")
+            return headers, request.node
+        return None, request.node
 
     def _trace_header_added(self, call: RemoteCall) -> bool:
         """`req.add_header("traceparent", ...)` on the Request that `urlopen(req)` sends."""
@@ -161,7 +171,7 @@ class Propagation:
         known = [self._module_functions.get(n.id) for n in names]
         if not names or any(f is None for f in known):
             return True  # hooks defined elsewhere: assume they inject
-        return any(_calls_inject(f) for f in known if f is not None)
+        return any(self._calls_inject(f) for f in known if f is not None)
 
     # -- what the headers hold ----------------------------------------------------------
 
@@ -216,8 +226,8 @@ class Propagation:
         func = call.func
         if isinstance(func, ast.Name) and func.id in self._module_functions:
             function = self._module_functions[func.id]
-            return _calls_inject(function) or any(
-                isinstance(n, ast.Constant) and _is_trace_header(n) for n in ast.walk(function)
+            return self._calls_inject(function) or any(
+                _is_trace_header(n) for n in self._ctx.walk(function)
             )
         if isinstance(func, ast.Name) and func.id == "dict":
             return any(self._carries(a, at, depth + 1) for a in call.args) or any(
@@ -227,11 +237,14 @@ class Propagation:
             return self._carries(func.value, at, depth + 1)
         return True  # another module's helper: cannot tell
 
+    def _calls_inject(self, function: ast.AST) -> bool:
+        return any(isinstance(n, ast.Call) and _is_inject(n) for n in self._ctx.walk(function))
+
 
 def _injection_sites(ctx: FileContext) -> list[tuple[str, FunctionNode | None, int]]:
     """(variable, scope, line) for every statement that may put the trace context in a dict."""
     sites: list[tuple[str, FunctionNode | None, int]] = []
-    for node in ctx.nodes():
+    for node in ctx.nodes(ast.Call, ast.Assign):
         target: ast.expr | None = None
         if isinstance(node, ast.Call) and _is_inject(node):
             target = _carrier(node)
@@ -269,10 +282,6 @@ def _carrier(call: ast.Call) -> ast.expr | None:
     if call.args:
         return call.args[0]
     return next((k.value for k in call.keywords if k.arg == "carrier"), None)
-
-
-def _calls_inject(function: ast.AST) -> bool:
-    return any(isinstance(n, ast.Call) and _is_inject(n) for n in ast.walk(function))
 
 
 def _is_trace_header(node: ast.AST) -> bool:

@@ -6,7 +6,12 @@ import ast
 from collections.abc import Iterator
 
 from stormproof.check.analysis.remote_calls import RemoteCall
-from stormproof.check.analysis.retries import SLEEPS, body_nodes, retry_constructs
+from stormproof.check.analysis.retries import (
+    NESTED_SCOPES,
+    SLEEPS,
+    body_nodes,
+    retry_constructs,
+)
 from stormproof.check.analysis.scopes import FUNCTION_TYPES
 from stormproof.check.context import FileContext
 from stormproof.check.finding import Finding
@@ -55,6 +60,8 @@ REPORTING_METHODS = frozenset(
 )
 REPORTING_MODULES = ("logging.", "sentry_sdk.", "traceback.", "warnings.")
 SUPPRESS = "contextlib.suppress"
+# Statements whose body a failure can be caught around: `try`, `with contextlib.suppress(...)`.
+Guard = ast.Try | ast.With | ast.AsyncWith
 
 
 class SwallowedRemoteFailure(Rule):
@@ -119,16 +126,18 @@ def checkout(cart_id: str, amount_cents: int) -> dict:
     fix = "re-raise (or raise a domain error), return an explicit failure, or set a flag you check"
 
     def check_file(self, ctx: FileContext) -> Iterator[Finding]:
-        remote = {c.node: c for c in ctx.remote_calls}
-        if not remote:
+        guarded = _guarded_calls(ctx)
+        if not guarded:
             return
         retry_loops = {id(c.node) for c in retry_constructs(ctx) if c.kind == "loop"}
-        for node in ctx.nodes(ast.Try, ast.With, ast.AsyncWith):
+        for node, calls in guarded.items():
+            if _skips_iteration(ctx, node, retry_loops):
+                continue
+            first = min(calls, key=lambda c: (c.node.lineno, c.node.col_offset))
             if isinstance(node, ast.Try):
-                calls = _calls_in(node.body, remote)
                 # With an `else:` block, the code that needs the call's result runs only on
                 # success: the handler does not let it proceed as if the call had worked.
-                if not calls or node.orelse or _skips_iteration(ctx, node, retry_loops):
+                if node.orelse:
                     continue
                 handler = next(
                     (
@@ -139,12 +148,11 @@ def checkout(cart_id: str, amount_cents: int) -> dict:
                     None,
                 )
                 if handler is not None:
-                    yield self._finding(ctx, _caught(handler), calls[0], handler)
-            elif isinstance(node, ast.With | ast.AsyncWith):
+                    yield self._finding(ctx, _caught(handler), first, handler)
+            else:
                 suppress = _broad_suppress(ctx, node)
-                calls = _calls_in(node.body, remote)
-                if suppress is not None and calls and not _skips_iteration(ctx, node, retry_loops):
-                    yield self._finding(ctx, ast.unparse(suppress), calls[0], None)
+                if suppress is not None:
+                    yield self._finding(ctx, ast.unparse(suppress), first, None)
 
     def _finding(
         self,
@@ -168,9 +176,21 @@ def checkout(cart_id: str, amount_cents: int) -> dict:
         )
 
 
-def _calls_in(statements: list[ast.stmt], remote: dict[ast.Call, RemoteCall]) -> list[RemoteCall]:
-    found = [remote[n] for n in body_nodes(statements) if isinstance(n, ast.Call) and n in remote]
-    return sorted(found, key=lambda c: (c.node.lineno, c.node.col_offset))
+def _guarded_calls(ctx: FileContext) -> dict[Guard, list[RemoteCall]]:
+    """Each `try` and `with` whose body (not its handlers, nor a nested function) makes a
+    remote call, with those calls: found from the calls upwards, not by walking every body."""
+    guarded: dict[Guard, list[RemoteCall]] = {}
+    for call in ctx.remote_calls:
+        child: ast.AST = call.node
+        for ancestor in ctx.scopes.ancestors(call.node):
+            if isinstance(ancestor, NESTED_SCOPES):
+                break
+            if isinstance(ancestor, Guard) and any(
+                statement is child for statement in ancestor.body
+            ):
+                guarded.setdefault(ancestor, []).append(call)
+            child = ancestor
+    return guarded
 
 
 def _caught(handler: ast.ExceptHandler) -> str:
@@ -303,7 +323,7 @@ def _records(ctx: FileContext, try_node: ast.Try, handler: ast.ExceptHandler) ->
     (`self.healthy = False`, `order.status = "failed"`) and globals count: other code reads them.
     """
     scope = ctx.enclosing_function(try_node)
-    flags, placeholders = _handler_writes(handler, _shared_names(scope))
+    flags, placeholders = _handler_writes(handler, _shared_names(ctx, scope))
     if flags is None:
         return True
     placeholders |= _assigned_names(try_node.body)
@@ -317,13 +337,13 @@ def _records(ctx: FileContext, try_node: ast.Try, handler: ast.ExceptHandler) ->
     return bool(flags & read) or bool(placeholders & _tested_names(ctx, later))
 
 
-def _shared_names(scope: ast.AST | None) -> set[str]:
+def _shared_names(ctx: FileContext, scope: ast.AST | None) -> set[str]:
     """Names a function declares `global`/`nonlocal`: state that outlives the call."""
     if scope is None:
         return set()
     return {
         name
-        for node in ast.walk(scope)
+        for node in ctx.walk(scope)
         if isinstance(node, ast.Global | ast.Nonlocal)
         for name in node.names
     }
@@ -394,13 +414,9 @@ def _after_or_around(ctx: FileContext, node: ast.AST, try_node: ast.Try) -> bool
     if line is not None and line > (try_node.end_lineno or try_node.lineno):
         return True
     return any(
-        isinstance(loop, ast.While) and _within(node, loop.test)
+        isinstance(loop, ast.While) and ctx.contains(loop.test, node)
         for loop in ctx.scopes.ancestors(try_node)
     )
-
-
-def _within(node: ast.AST, tree: ast.AST) -> bool:
-    return any(n is node for n in ast.walk(tree))
 
 
 def _tested_names(ctx: FileContext, nodes: list[ast.AST]) -> set[str]:

@@ -43,6 +43,20 @@ def _where(construct: RetryConstruct) -> ast.AST:
     )
 
 
+def _written_at(ctx: FileContext, construct: RetryConstruct) -> ast.AST:
+    """Where a construct is applied: for a policy bound to a name (`@retry_reads`), the
+    decorator on this function rather than the shared configuring call."""
+    function = construct.function
+    if construct.decorates and function is not None:
+        for decorator in function.decorator_list:
+            if decorator is construct.node or (
+                isinstance(decorator, ast.Name)
+                and ctx.values.assigned(decorator, decorator) is construct.node
+            ):
+                return decorator
+    return _where(construct)
+
+
 def _retried(ctx: FileContext, construct: RetryConstruct) -> list[RemoteCall]:
     inside = {id(n) for n in body_nodes(construct.body)}
     return [c for c in ctx.remote_calls if id(c.node) in inside]
@@ -410,23 +424,30 @@ def image_meta(image_id: str) -> dict:
     fix = "retry in one layer only: drop the outer retry or the inner one"
 
     def check_file(self, ctx: FileContext) -> Iterator[Finding]:
+        constructs = retry_constructs(ctx)
+        if not constructs:
+            return
         remote = {c.node: c for c in ctx.remote_calls}
-        reported: set[ast.Call] = set()
-        for construct in retry_constructs(ctx):
-            for node in body_nodes(construct.body):
-                if not isinstance(node, ast.Call) or node in reported:
-                    continue
-                inner = self._inner_retry(ctx, construct, node, remote.get(node))
-                if inner is None:
-                    continue
-                what, label, attempts = inner
-                reported.add(node)
-                yield ctx.finding(
-                    self,
-                    node,
-                    f"{construct.label} retries {what}, which already retries by itself "
-                    f"({label}); {_multiplied(construct.attempts, attempts)}",
-                )
+        for construct in constructs:
+            # The construct is the finding (the spec's "retry construct whose body calls
+            # something that retries again"); its first such call names what it stacks on.
+            stacked = [
+                (node, inner)
+                for node in body_nodes(construct.body)
+                if isinstance(node, ast.Call)
+                and (inner := self._inner_retry(ctx, construct, node, remote.get(node)))
+            ]
+            if not stacked:
+                continue
+            node, (what, label, attempts) = min(
+                stacked, key=lambda item: (item[0].lineno, item[0].col_offset)
+            )
+            yield ctx.finding(
+                self,
+                _written_at(ctx, construct),
+                f"{construct.label} retries {what} (line {node.lineno}), which already retries "
+                f"by itself ({label}); {_multiplied(construct.attempts, attempts)}",
+            )
 
     @staticmethod
     def _inner_retry(

@@ -75,22 +75,22 @@ def charge(order_id: str, amount_cents: int) -> str:
     fix = "pass timeout=… (seconds) or use stormproof.kit.Client"
 
     def check_file(self, ctx: FileContext) -> Iterator[Finding]:
+        patched: list[tuple[ast.expr, ast.Assign]] | None = None
         for call in ctx.remote_calls:
             if not call.direct or call.has_star_kwargs:
                 continue
-            if (
-                (call.library == "requests" and self._requests_lacks_timeout(ctx, call))
-                or (call.library == "urllib" and not self._urlopen_has_timeout(call))
-                or (call.library == "grpc" and self._grpc_lacks_timeout(call))
-            ):
+            if call.library == "requests" and call.keyword("timeout") is None:
+                # timeout=None is SP102's; a session may apply a default of its own.
+                if call.client is not None and patched is None:
+                    patched = _patched_request_methods(ctx)
+                lacks = call.client is None or not _session_sets_timeout(ctx, call, patched or [])
+            else:
+                lacks = (call.library == "urllib" and not self._urlopen_has_timeout(call)) or (
+                    call.library == "grpc" and self._grpc_lacks_timeout(call)
+                )
+            if lacks:
                 message = f"{call.describe()} has no timeout; {_hangs(ctx, call.target)}"
                 yield ctx.finding(self, call.node, message)
-
-    @staticmethod
-    def _requests_lacks_timeout(ctx: FileContext, call: RemoteCall) -> bool:
-        if call.keyword("timeout") is not None:
-            return False  # timeout=None is SP102's
-        return call.client is None or not _session_sets_timeout(ctx, call)
 
     @staticmethod
     def _urlopen_has_timeout(call: RemoteCall) -> bool:
@@ -108,12 +108,14 @@ def charge(order_id: str, amount_cents: int) -> str:
         return "_pb2_grpc." in stub and call.keyword("timeout") is None
 
 
-def _session_sets_timeout(ctx: FileContext, call: RemoteCall) -> bool:
+def _session_sets_timeout(
+    ctx: FileContext, call: RemoteCall, patched: list[tuple[ast.expr, ast.Assign]]
+) -> bool:
     """Whether the session applies a default timeout itself: an adapter of a user-defined
     HTTPAdapter subclass that mentions a timeout (the `TimeoutHTTPAdapter` recipe), or
-    `session.request = functools.partial(session.request, timeout=...)`."""
+    `session.request = functools.partial(session.request, timeout=...)` (one of `patched`)."""
     assert call.client is not None
-    if _request_method_patched(ctx, call):
+    if any(ctx.instances.resolve(owner, at) == call.client for owner, at in patched):
         return True
     for adapter in mounted_adapters(ctx, call.client):
         instance = ctx.instances.instance_of_call(adapter)
@@ -122,27 +124,24 @@ def _session_sets_timeout(ctx: FileContext, call: RemoteCall) -> bool:
         class_name = instance.qualname.removeprefix("local.")
         for node in ctx.tree.body:
             if isinstance(node, ast.ClassDef) and node.name == class_name:
-                return _mentions_timeout(node)
+                return _mentions_timeout(ctx, node)
     return False
 
 
-def _request_method_patched(ctx: FileContext, call: RemoteCall) -> bool:
-    for node in ctx.nodes():
-        if not isinstance(node, ast.Assign):
-            continue
-        for target in node.targets:
-            if (
-                isinstance(target, ast.Attribute)
-                and target.attr in ("request", "send")
-                and ctx.instances.resolve(target.value, node) == call.client
-                and _mentions_timeout(node.value)
-            ):
-                return True
-    return False
+def _patched_request_methods(ctx: FileContext) -> list[tuple[ast.expr, ast.Assign]]:
+    """(object, assignment) for each `obj.request = …`/`obj.send = …` that mentions a timeout."""
+    return [
+        (target.value, node)
+        for node in ctx.nodes(ast.Assign)
+        for target in node.targets  # type: ignore[attr-defined]
+        if isinstance(target, ast.Attribute)
+        and target.attr in ("request", "send")
+        and _mentions_timeout(ctx, node.value)  # type: ignore[attr-defined]
+    ]
 
 
-def _mentions_timeout(node: ast.AST) -> bool:
-    return any("timeout" in _identifier(child).lower() for child in ast.walk(node))
+def _mentions_timeout(ctx: FileContext, node: ast.AST) -> bool:
+    return any("timeout" in _identifier(child).lower() for child in ctx.walk(node))
 
 
 def _identifier(node: ast.AST) -> str:
@@ -203,16 +202,18 @@ async def export(report_id: str) -> bytes:
         for call in ctx.remote_calls:
             if call.direct and call.library in ("requests", "httpx"):
                 yield from self._call_timeout(ctx, call)
-        for node in ctx.nodes():
-            if isinstance(node, ast.Call):
-                yield from self._constructor(ctx, node)
+        # Timeout objects and clients are often built in a module that makes no call itself.
+        if ctx.imports.imports("httpx") or ctx.imports.imports("aiohttp"):
+            for node in ctx.nodes(ast.Call):
+                yield from self._constructor(ctx, node)  # type: ignore[arg-type]
 
     def _call_timeout(self, ctx: FileContext, call: RemoteCall) -> Iterator[Finding]:
-        timeout = call.keyword("timeout")
+        keyword = _timeout_keyword(call.node)
+        timeout = keyword.value if keyword is not None else None
         if _is_none(timeout):
             yield ctx.finding(
                 self,
-                call.node,
+                keyword,
                 f"{call.describe()} passes timeout=None, so it waits forever for an answer; "
                 f"{_hangs(ctx, call.target)}",
             )
@@ -224,7 +225,7 @@ async def export(report_id: str) -> bytes:
         ):
             yield ctx.finding(
                 self,
-                call.node,
+                keyword,
                 f"{call.describe()} passes a (connect, None) timeout, so it waits forever for "
                 f"the response; {_hangs(ctx, call.target)}",
             )
@@ -233,16 +234,19 @@ async def export(report_id: str) -> bytes:
         if any(k.arg is None for k in node.keywords):
             return
         qualname = ctx.qualname(node.func)
+        if qualname in HTTPX_CLIENTS:
+            keyword = _timeout_keyword(node)
+            if keyword is not None and _is_none(keyword.value):
+                base_url = next((k.value for k in node.keywords if k.arg == "base_url"), None)
+                yield ctx.finding(
+                    self,
+                    keyword,
+                    f"{qualname}(timeout=None) disables httpx's 5 s default for every request "
+                    f"it sends; {_hangs(ctx, _client_target(ctx, node, base_url))}",
+                )
+            return
         keywords = {k.arg: k.value for k in node.keywords if k.arg is not None}
-        if qualname in HTTPX_CLIENTS and _is_none(keywords.get("timeout")):
-            target = _client_target(ctx, node, keywords.get("base_url"))
-            yield ctx.finding(
-                self,
-                node,
-                f"{qualname}(timeout=None) disables httpx's 5 s default for every request "
-                f"it sends; {_hangs(ctx, target)}",
-            )
-        elif qualname == HTTPX_TIMEOUT and _httpx_read_disabled(node, keywords):
+        if qualname == HTTPX_TIMEOUT and _httpx_read_disabled(node, keywords):
             yield ctx.finding(
                 self,
                 node,
@@ -256,6 +260,11 @@ async def export(report_id: str) -> bytes:
                 "aiohttp.ClientTimeout with no total, connect or socket limit waits forever; "
                 f"{_hangs(ctx, None)}",
             )
+
+
+def _timeout_keyword(call: ast.Call) -> ast.keyword | None:
+    """The `timeout=` argument: where SP102 points, since it is what has to change."""
+    return next((k for k in call.keywords if k.arg == "timeout"), None)
 
 
 def _is_none(expr: ast.expr | None) -> bool:

@@ -77,11 +77,13 @@ async def reserve(flight_id: str) -> dict:
     def collect(self, ctx: FileContext) -> dict[str, list] | None:
         instrumented = sorted(instrumented_libraries(ctx))
         candidates = []
-        if ctx.manifest is None or ctx.service is not None:
+        if ctx.remote_calls and (ctx.manifest is None or ctx.service is not None):
             propagation = Propagation(ctx)
-            # Calls through a wrapper are judged once, at the request inside the wrapper.
+            # A wrapper's request is judged at the wrapper's call sites, where the target
+            # (and the headers, when the wrapper takes them as arguments) is known.
+            wrapped = {id(c.inner.node) for c in ctx.remote_calls if c.inner is not None}
             for call in ctx.remote_calls:
-                if call.direct and not propagation.carries_context(call):
+                if id(call.node) not in wrapped and not propagation.carries_context(call):
                     finding = ctx.finding(self, call.node, _message(ctx, call), fix=_fix(call))
                     candidates.append({"library": call.library, "finding": finding.to_json()})
         if not instrumented and not candidates:

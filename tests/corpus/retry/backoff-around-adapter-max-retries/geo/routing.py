@@ -12,9 +12,9 @@ class RoutingClient:
         self.session = requests.Session()
         self.session.mount("http://", HTTPAdapter(max_retries=3))
 
-    @backoff.on_exception(backoff.expo, requests.RequestException, max_tries=3)
+    @backoff.on_exception(backoff.expo, requests.RequestException, max_tries=3)  # expect: SP205
     def route(self, origin: str, destination: str) -> dict:
-        resp = self.session.get(  # expect: SP205
+        resp = self.session.get(
             f"{ROUTING_URL}/route",
             params={"from": origin, "to": destination},
             timeout=5,

@@ -8,9 +8,9 @@ hotels = Client(os.environ["HOTELS_URL"], service="hotels")
 
 
 def reserve_room(trip_id: str, hotel_id: str, nights: int) -> str:
-    for attempt in range(3):
+    for attempt in range(3):  # expect: SP205
         try:
-            resp = hotels.post(  # expect: SP205
+            resp = hotels.post(
                 "/reservations", json={"trip_id": trip_id, "hotel_id": hotel_id, "nights": nights}
             )
             return resp.json()["reservation_id"]

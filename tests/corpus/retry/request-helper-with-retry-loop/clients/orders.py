@@ -40,7 +40,7 @@ class OrdersClient:
     def get_order(self, order_id: str) -> dict:
         return self._request("GET", f"/orders/{order_id}")
 
-    @retry(stop=stop_after_attempt(3), wait=wait_random_exponential(max=10), reraise=True)
+    @retry(stop=stop_after_attempt(3), wait=wait_random_exponential(max=10), reraise=True)  # expect: SP205
     def order_summary(self, order_id: str) -> dict:
-        order = self._request("GET", f"/orders/{order_id}")  # expect: SP205
+        order = self._request("GET", f"/orders/{order_id}")
         return {"id": order["id"], "total": order["total_cents"]}

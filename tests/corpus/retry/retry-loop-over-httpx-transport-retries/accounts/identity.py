@@ -15,9 +15,9 @@ plain = httpx.Client(base_url=IDENTITY_URL, timeout=5.0)
 
 
 def verify_token(token: str) -> dict:
-    for attempt in range(4):
+    for attempt in range(4):  # expect: SP205
         try:
-            resp = identity.get("/tokens/verify", headers={"Authorization": f"Bearer {token}"})  # expect: SP205
+            resp = identity.get("/tokens/verify", headers={"Authorization": f"Bearer {token}"})
             resp.raise_for_status()
             return resp.json()
         except httpx.HTTPError as exc:

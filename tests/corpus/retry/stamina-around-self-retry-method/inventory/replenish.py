@@ -20,9 +20,9 @@ class Replenisher:
         resp.raise_for_status()
         return resp.json()["quantity"]
 
-    @stamina.retry(on=httpx.HTTPError, attempts=3)
+    @stamina.retry(on=httpx.HTTPError, attempts=3)  # expect: SP205
     def best_supplier(self, sku: str, supplier_ids: list[str]) -> str | None:
-        stock = {s: self._supplier_stock(s, sku) for s in supplier_ids}  # expect: SP205
+        stock = {s: self._supplier_stock(s, sku) for s in supplier_ids}
         available = [s for s, qty in stock.items() if qty > 0]
         log.debug("suppliers with %s: %s", sku, available)
         return available[0] if available else None

@@ -13,9 +13,9 @@ session.mount("http://", HTTPAdapter(max_retries=retries))
 session.mount("https://", HTTPAdapter(max_retries=retries))
 
 
-@retry(stop=stop_after_attempt(3), wait=wait_random_exponential(max=10), reraise=True)
+@retry(stop=stop_after_attempt(3), wait=wait_random_exponential(max=10), reraise=True)  # expect: SP205
 def image_meta(image_id: str) -> dict:
-    resp = session.get(f"{IMAGES_URL}/images/{image_id}", timeout=5)  # expect: SP205
+    resp = session.get(f"{IMAGES_URL}/images/{image_id}", timeout=5)
     resp.raise_for_status()
     return resp.json()
 

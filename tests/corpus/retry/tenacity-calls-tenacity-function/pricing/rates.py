@@ -22,11 +22,11 @@ def fetch_rate(currency: str) -> float:
     return resp.json()["rate"]
 
 
-@retry(stop=stop_after_attempt(5), wait=wait_random_exponential(max=30), reraise=True)
+@retry(stop=stop_after_attempt(5), wait=wait_random_exponential(max=30), reraise=True)  # expect: SP205
 def refresh_rates(currencies: list[str]) -> dict[str, float]:
     rates = {}
     for currency in currencies:
-        rates[currency] = fetch_rate(currency)  # expect: SP205
+        rates[currency] = fetch_rate(currency)
     log.info("refreshed %d rates", len(rates))
     return rates
 

@@ -22,9 +22,9 @@ app = FastAPI(lifespan=lifespan)
 
 
 def reports_client() -> httpx.Client:
-    return httpx.Client(  # expect: SP102
+    return httpx.Client(
         base_url=os.environ["REPORTS_URL"],
-        timeout=None,
+        timeout=None,  # expect: SP102
         headers={"Accept": "application/json"},
     )
 
