@@ -189,19 +189,13 @@ class FileContext:
         column = self._character_column(line, getattr(node, "col_offset", 0))
         end_offset = getattr(node, "end_col_offset", None)
         end_column = self._character_column(end_line, end_offset) if end_offset else column
-        return Finding(
-            rule=rule.id,
-            name=rule.name,
-            category=rule.category,
-            severity=rule.severity,
-            path=self.relpath,
-            line=line,
-            column=column,
-            end_line=end_line,
-            end_column=end_column,
-            service=self.service_name,
-            message=message,
-            fix=fix or rule.fix,
+        return _finding(
+            rule,
+            self.relpath,
+            (line, column, end_line, end_column),
+            self.service_name,
+            message,
+            fix,
         )
 
     def _character_column(self, line: int, byte_offset: int) -> int:
@@ -255,20 +249,34 @@ class ProjectContext:
         assert self.manifest is not None, "manifest findings need a manifest"
         position = self.manifest.position(*keys)
         line, column = (position.line, position.column) if position else (1, 1)
-        return Finding(
-            rule=rule.id,
-            name=rule.name,
-            category=rule.category,
-            severity=rule.severity,
-            path=self.manifest_relpath,
-            line=line,
-            column=column,
-            end_line=line,
-            end_column=column,
-            service=service,
-            message=message,
-            fix=fix or rule.fix,
+        return _finding(
+            rule, self.manifest_relpath, (line, column, line, column), service, message, fix
         )
+
+
+def _finding(
+    rule: Rule | type[Rule],
+    path: str,
+    span: tuple[int, int, int, int],
+    service: str | None,
+    message: str,
+    fix: str | None,
+) -> Finding:
+    line, column, end_line, end_column = span
+    return Finding(
+        rule=rule.id,
+        name=rule.name,
+        category=rule.category,
+        severity=rule.severity,
+        path=path,
+        line=line,
+        column=column,
+        end_line=end_line,
+        end_column=end_column,
+        service=service,
+        message=message,
+        fix=fix or rule.fix,
+    )
 
 
 def relative_path(path: Path, root: Path) -> str:

@@ -220,37 +220,15 @@ def _analyse_all(
     for path in files:
         relpath = relative_path(path, root)
         try:
-            stat = path.stat()
+            known = _known_result(path, relpath, cache, settings, prefilter)
         except OSError as exc:
             result.diagnostics.append(Diagnostic(relpath, f"cannot read: {exc.strerror}; skipped"))
             continue
-        key = stat_key(stat)
-        cached = cache.by_stat(relpath, key)
-        if cached is not None:
-            per_file[relpath] = cached
-            continue
-        if stat.st_size > settings.max_file_bytes:
-            per_file[relpath] = _skipped(
-                relpath,
-                f"file is {stat.st_size:,} bytes, over the {settings.max_file_bytes:,}-byte "
-                "limit (max_file_bytes); skipped",
-            )
-            continue
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            result.diagnostics.append(Diagnostic(relpath, f"cannot read: {exc.strerror}; skipped"))
-            continue
-        sha = content_hash(data)
-        cached = cache.by_hash(relpath, key, sha)
-        if cached is not None:
-            per_file[relpath] = cached
-        elif prefilter is not None and prefilter.search(data) is None:
-            per_file[relpath] = FileResult(parsed=False)
-            cache.put(relpath, key, sha, per_file[relpath])
+        if isinstance(known, FileResult):
+            per_file[relpath] = known
         else:
             service = system.manifest.service_for_path(path) if system.manifest else None
-            pending.append((_Job(path, relpath, service.name if service else None), key, sha))
+            pending.append((_Job(path, relpath, service.name if service else None), *known))
 
     for (job, key, sha), analysed in zip(
         pending, _run_jobs([p[0] for p in pending], system, rules, options.jobs), strict=True
@@ -260,6 +238,38 @@ def _analyse_all(
             cache.put(job.relpath, key, sha, analysed)
     _link(per_file, files, root, system, rules, cache, options)
     return per_file
+
+
+def _known_result(
+    path: Path,
+    relpath: str,
+    cache: ResultCache,
+    settings: CheckSettings,
+    prefilter: re.Pattern[bytes] | None,
+) -> FileResult | tuple[list[int], str]:
+    """The file's result when no analysis is needed (cached, too big, prefiltered out);
+    otherwise its stat key and content hash, for caching the analysis."""
+    stat = path.stat()
+    key = stat_key(stat)
+    cached = cache.by_stat(relpath, key)
+    if cached is not None:
+        return cached
+    if stat.st_size > settings.max_file_bytes:
+        return _skipped(
+            relpath,
+            f"file is {stat.st_size:,} bytes, over the {settings.max_file_bytes:,}-byte "
+            "limit (max_file_bytes); skipped",
+        )
+    data = path.read_bytes()
+    sha = content_hash(data)
+    cached = cache.by_hash(relpath, key, sha)
+    if cached is not None:
+        return cached
+    if prefilter is not None and prefilter.search(data) is None:
+        unparsed = FileResult(parsed=False)
+        cache.put(relpath, key, sha, unparsed)
+        return unparsed
+    return key, sha
 
 
 def _link(
