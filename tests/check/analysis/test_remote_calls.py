@@ -304,3 +304,18 @@ def test_request_objects_and_urls_built_in_a_local(system: SystemModel) -> None:
         (11, True, None, None),
         (13, False, "DELETE", "inventory"),
     ]
+
+
+def test_clients_injected_through_an_annotated_alias() -> None:
+    [call] = calls(
+        """
+        from typing import Annotated
+        import httpx
+        from fastapi import Depends
+        def get_client() -> httpx.AsyncClient: ...
+        Http = Annotated[httpx.AsyncClient, Depends(get_client)]
+        async def handler(client: Http):
+            return await client.post("http://x")
+        """
+    )
+    assert call.api == "httpx.AsyncClient.post"

@@ -52,6 +52,14 @@ class Instances:
         self._linked = linked or {}
         self._local_classes = {n.name for n in tree.body if isinstance(n, ast.ClassDef)}
         self._local_factories = self._factories(tree)
+        self._type_aliases = {
+            node.targets[0].id: node.value
+            for node in tree.body
+            if isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Subscript)
+        }
         self._bindings: dict[tuple[object, str], Instance] = {}
         for node in scopes.nodes(
             ast.Assign,
@@ -129,6 +137,9 @@ class Instances:
         return None
 
     def _annotation_instance(self, annotation: ast.expr) -> Instance | None:
+        if isinstance(annotation, ast.Name) and annotation.id in self._type_aliases:
+            # Http = Annotated[httpx.AsyncClient, Depends(get_client)]; def f(client: Http)
+            annotation = self._type_aliases[annotation.id]
         if isinstance(annotation, ast.Subscript):  # Optional[httpx.Client], Annotated[...]
             inner = annotation.slice
             annotation = inner.elts[0] if isinstance(inner, ast.Tuple) else inner
