@@ -122,11 +122,13 @@ def main() -> None:
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="list every miss")
     args = parser.parse_args()
-    for name, scorer in (
-        ("corpus", score_corpus),
-        ("travel", score_travel),
-        ("holdout", score_holdout),
-    ):
+    scorers = {
+        "corpus": score_corpus,
+        "travel": score_travel,
+        "holdout": score_holdout,
+        "holdout2": lambda score: score_holdout(score, "holdout2"),
+    }
+    for name, scorer in scorers.items():
         if args.set in (name, "all"):
             score = Score()
             scorer(score)
