@@ -133,7 +133,37 @@ def test_honouring_a_key_or_guarding_in_the_body(tmp_path: Path, statement: str)
     assert check(tmp_path, {"payments/app.py": source}) == []
 
 
-def test_idempotent_writes_are_not_effects(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("statements", "label"),
+    [
+        ('conn.execute("DELETE FROM holds WHERE id = ?", (rid,))', "DELETE FROM holds"),
+        ('conn.execute("UPDATE seats SET held = 0 WHERE r = ?", (rid,))', "UPDATE seats"),
+        ('r.hset("holds", rid, "released")', "redis HSET"),
+        ("requests.delete(f\"{os.environ['HOTELS_URL']}/holds/{rid}\")", "requests.delete"),
+        (
+            "with Session(engine) as s:\n    hold = s.get(Hold, rid)\n    hold.state = 'x'\n"
+            "    s.commit()",
+            "a write to hold.state",
+        ),
+    ],
+)
+def test_every_write_of_a_compensation_counts(tmp_path: Path, statements: str, label: str) -> None:
+    """The spec counts any datastore write or unsafe call, also one a replay cannot repeat."""
+    source = (
+        "import os, sqlite3, redis, requests\nfrom fastapi import FastAPI\n"
+        "from sqlalchemy import create_engine\nfrom sqlalchemy.orm import Session\n"
+        'app = FastAPI()\nconn = sqlite3.connect("f.db")\nr = redis.Redis()\n'
+        'engine = create_engine("sqlite://")\n'
+        '@app.delete("/reservations/{rid}")\ndef cancel(rid: int):\n'
+        + textwrap.indent(statements, "    ")
+        + "\n"
+    )
+    [finding] = check(tmp_path, {"flights/app.py": source})
+    assert (finding.line, finding.rule) == (10, "SP401")
+    assert f"applies {label} without honouring an idempotency key" in finding.message
+
+
+def test_a_write_guarded_by_its_rowcount_is_honoured(tmp_path: Path) -> None:
     source = """
         import sqlite3
         from fastapi import FastAPI
@@ -142,8 +172,13 @@ def test_idempotent_writes_are_not_effects(tmp_path: Path) -> None:
 
         @app.delete("/reservations/{reservation_id}")
         def cancel(reservation_id: int):
-            conn.execute("DELETE FROM reservations WHERE id = ?", (reservation_id,))
-            conn.execute("UPDATE seats SET held = 0 WHERE reservation = ?", (reservation_id,))
+            cur = conn.execute(
+                "UPDATE reservations SET state = 'x' WHERE id = ? AND state = 'held'",
+                (reservation_id,),
+            )
+            if cur.rowcount == 0:
+                return {"already": True}
+            conn.execute("UPDATE seats SET free = free + 1 WHERE r = ?", (reservation_id,))
     """
     assert check(tmp_path, {"flights/app.py": source}) == []
 
@@ -329,6 +364,17 @@ def test_kafka_loops_report_the_loop_or_the_handler_def(
             if r.sadd("seen", msg.key()) == 0:
                 continue
             db.execute("INSERT INTO t (x) VALUES (?)", (msg.value(),))
+        """,
+        # writes a redelivery cannot repeat: SP402 counts only effects, not every write
+        """
+        import json, sqlite3
+        from kafka import KafkaConsumer
+        db = sqlite3.connect("x.db")
+        for msg in KafkaConsumer("orders"):
+            event = json.loads(msg.value)
+            db.execute("UPDATE orders SET state = ? WHERE id = ?", (event["state"], event["id"]))
+            db.execute("DELETE FROM carts WHERE order_id = ?", (event["id"],))
+            db.commit()
         """,
     ],
 )

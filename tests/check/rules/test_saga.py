@@ -185,6 +185,12 @@ COVERED = {
             client.delete(f"{F}/reservations/{trip['id']}")
             raise
     """,
+    "calls in a function defined here run later, not in this sequence": """
+        client.post(f"{P}/charges", json=trip)
+        def reserve_later():
+            client.post(f"{F}/reservations", json=trip)
+        return reserve_later
+    """,
     "reads are not steps": """
         client.get(f"{P}/limits")
         client.get(f"{F}/flights")

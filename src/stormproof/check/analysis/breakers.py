@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import re
+from functools import cached_property
 
 from stormproof.check.analysis.remote_calls import RemoteCall
 from stormproof.check.analysis.scopes import FUNCTION_TYPES, FunctionNode
@@ -49,7 +50,6 @@ class BreakerMap:
         self._local_breaker_classes = self._breaker_subclasses(ctx.tree)
         self._function_protection: dict[FunctionNode, bool] = {}
         self._locals: dict[FunctionNode, set[str]] = {}
-        self._references = self._function_references(ctx.tree)
 
     def protects(self, call: RemoteCall) -> bool:
         """Whether a breaker guards `call` (for a wrapper call site: the site or the wrapper)."""
@@ -203,21 +203,23 @@ class BreakerMap:
                 return False
         return True
 
-    def _function_references(self, tree: ast.Module) -> dict[tuple[object, str], list[ast.expr]]:
+    @cached_property
+    def _references(self) -> dict[tuple[object, str], list[ast.expr]]:
         """Uses of module functions (`fn`) and of methods through `self.fn`, keyed like defs."""
+        function_names = {f.name for f in self._ctx.functions}
         references: dict[tuple[object, str], list[ast.expr]] = {}
-        for node in self._ctx.walk(tree):
+        for node in self._ctx.nodes(ast.Name):
+            assert isinstance(node, ast.Name)
+            # Only a function's own name can refer to it; most names are something else.
             if (
-                isinstance(node, ast.Name)
+                node.id in function_names
                 and isinstance(node.ctx, ast.Load)
                 and not self._bound_locally(node)
             ):
                 references.setdefault(("", node.id), []).append(node)
-            elif (
-                isinstance(node, ast.Attribute)
-                and isinstance(node.value, ast.Name)
-                and node.value.id in ("self", "cls")
-            ):
+        for node in self._ctx.nodes(ast.Attribute):
+            assert isinstance(node, ast.Attribute)
+            if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
                 owner = self._ctx.scopes.cls(node)
                 references.setdefault((owner, node.attr), []).append(node)
         return references
@@ -229,16 +231,16 @@ class BreakerMap:
             return False
         bound = self._locals.get(function)
         if bound is None:
-            bound = _local_names(function)
+            bound = _local_names(self._ctx, function)
             self._locals[function] = bound
         return name.id in bound
 
 
-def _local_names(function: FunctionNode) -> set[str]:
+def _local_names(ctx: FileContext, function: FunctionNode) -> set[str]:
     args = function.args
     names = {a.arg for a in [*args.posonlyargs, *args.args, *args.kwonlyargs]}
     names.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
-    for node in ast.walk(function):
+    for node in ctx.walk(function):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             names.add(node.id)
     return names

@@ -15,8 +15,9 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from stormproof.check.analysis.handlers import Effect, EffectScan
+from stormproof.check.analysis.effects import Effect, EffectScan
 from stormproof.check.analysis.scopes import FUNCTION_TYPES, FunctionNode
+from stormproof.check.analysis.syntax import is_method_call, keyword, true_keyword
 from stormproof.check.context import FileContext
 
 _KAFKA_CONSUMERS = {
@@ -66,7 +67,7 @@ def message_consumers(ctx: FileContext) -> list[Consumer]:
         return []
     found: dict[int, Consumer] = {}
     finder = _Finder(ctx)
-    for node in ctx.nodes():
+    for node in ctx.nodes(ast.For, ast.AsyncFor, ast.Call, *FUNCTION_TYPES):
         for consumer in finder.consumers_at(node):
             found.setdefault(id(consumer.node), consumer)
     return sorted(found.values(), key=lambda c: (c.node.lineno, c.node.col_offset))
@@ -134,7 +135,7 @@ class _Finder:
         """`queue.iterator()` itself, or the name an `async with queue.iterator() as it` binds."""
         if not self.ctx.imports.imports("aio_pika"):
             return False
-        if _is_method_call(iterated, "iterator"):
+        if is_method_call(iterated, "iterator"):
             return True
         if not isinstance(iterated, ast.Name):
             return False
@@ -145,7 +146,7 @@ class _Finder:
                     if (
                         isinstance(bound, ast.Name)
                         and bound.id == iterated.id
-                        and _is_method_call(item.context_expr, "iterator")
+                        and is_method_call(item.context_expr, "iterator")
                     ):
                         return True
         return False
@@ -186,16 +187,16 @@ class _Finder:
             return []
         callback: ast.expr | None = None
         if func.attr == "basic_consume" and self.ctx.imports.imports("pika"):
-            if _true_keyword(call, "auto_ack"):
+            if true_keyword(call, "auto_ack"):
                 return []
-            callback = _keyword(call, "on_message_callback") or (
+            callback = keyword(call, "on_message_callback") or (
                 call.args[1] if len(call.args) > 1 else None
             )
             kind = "pika"
         elif func.attr == "consume" and self.ctx.imports.imports("aio_pika"):
-            if _true_keyword(call, "no_ack"):
+            if true_keyword(call, "no_ack"):
                 return []
-            callback = call.args[0] if call.args else _keyword(call, "callback")
+            callback = call.args[0] if call.args else keyword(call, "callback")
             kind = "aio-pika"
         function = self._function(callback, call)
         return [Consumer(kind, function)] if function is not None else []
@@ -227,7 +228,7 @@ class _Finder:
             if name not in ("task", "shared_task"):
                 continue
             if isinstance(decorator, ast.Call) and (
-                _true_keyword(decorator, "acks_late") or _keyword(decorator, "autoretry_for")
+                true_keyword(decorator, "acks_late") or keyword(decorator, "autoretry_for")
             ):
                 return True
             return self._retries_itself(function)
@@ -245,37 +246,20 @@ class _Finder:
             and n.func.attr == "retry"
             and isinstance(n.func.value, ast.Name)
             and n.func.value.id == bound
-            for n in ast.walk(function)
+            for n in self.ctx.walk(function)
         )
 
     def _processes_parameter(self, function: FunctionNode) -> bool:
         """`async with message.process():` on one of the function's parameters."""
         params = {a.arg for a in function.args.args}
-        for node in ast.walk(function):
+        for node in self.ctx.walk(function):
             if isinstance(node, ast.With | ast.AsyncWith):
                 for item in node.items:
                     expr = item.context_expr
                     if (
-                        _is_method_call(expr, "process")
+                        is_method_call(expr, "process")
                         and isinstance(expr.func.value, ast.Name)  # type: ignore[attr-defined]
                         and expr.func.value.id in params  # type: ignore[attr-defined]
                     ):
                         return True
         return False
-
-
-def _is_method_call(expr: ast.expr, name: str) -> bool:
-    return (
-        isinstance(expr, ast.Call)
-        and isinstance(expr.func, ast.Attribute)
-        and expr.func.attr == name
-    )
-
-
-def _keyword(call: ast.Call, name: str) -> ast.expr | None:
-    return next((k.value for k in call.keywords if k.arg == name), None)
-
-
-def _true_keyword(call: ast.Call, name: str) -> bool:
-    value = _keyword(call, name)
-    return isinstance(value, ast.Constant) and value.value is True

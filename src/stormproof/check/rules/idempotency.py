@@ -15,27 +15,25 @@ from stormproof.check.analysis.consumers import (
     unguarded_effects,
 )
 from stormproof.check.analysis.datastores import uses_datastore_library
+from stormproof.check.analysis.effects import EffectScan, effect_scan
 from stormproof.check.analysis.handlers import (
-    CallTargets,
-    EffectScan,
     Handler,
-    effect_scan,
-    join_route,
-    module_bindings,
+    HandlerRoute,
+    Mount,
+    full_routes,
     mounts,
     request_path,
     request_target,
     route_handlers,
     routes_match,
-    same_object,
 )
+from stormproof.check.analysis.modules import ExportedFunctions, module_bindings
 from stormproof.check.analysis.retries import retried_calls
 from stormproof.check.context import FileContext, FileFacts, ProjectContext
 from stormproof.check.finding import Finding
 from stormproof.check.rule import Rule
 from stormproof.manifest import Manifest
 
-_MAX_MOUNT_DEPTH = 3
 _MAX_CALL_DEPTH = 3
 
 
@@ -79,8 +77,10 @@ def create_charge(body: ChargeIn, idempotency_key: str = Header(alias="Idempoten
         "Web frameworks run a handler once per request, replays included; nothing "
         "deduplicates by default. Handlers checked: the targets of saga step actions and "
         "compensations in stormproof.yaml, and routes another service calls inside a retry "
-        "(tenacity, backoff, stamina, retry loops, urllib3 Retry). Effects: INSERT, UPDATE "
-        "that adds to a column, ORM add, redis counters/appends, POST/PATCH calls. Honouring "
+        "(tenacity, backoff, stamina, retry loops, urllib3 Retry). Effects: every write (SQL "
+        "INSERT/UPDATE/DELETE, ORM add/delete/attribute writes/commit, redis and MongoDB "
+        "writes) and POST/PUT/PATCH/DELETE calls that carry no key; an absolute UPDATE or a "
+        "DELETE by id counts too, since a late replay can undo a later change. Honouring "
         "a key: reading an Idempotency-Key/X-Request-ID header or an idempotency_key/"
         "request_id field, an idempotency dependency, decorator or middleware, an upsert "
         "(INSERT OR IGNORE, ON CONFLICT), SET NX, or a rowcount check."
@@ -101,7 +101,7 @@ def create_charge(body: ChargeIn, idempotency_key: str = Header(alias="Idempoten
             "middleware": _adds_idempotency_middleware(ctx),
             "retried": _retried_unsafe_calls(ctx),
             # For handlers in other files that call into this one.
-            "functions": scan.summaries if ctx.service is not None else {},
+            "functions": scan.summaries(writes=True) if ctx.service is not None else {},
             "bindings": module_bindings(ctx) if ctx.service is not None else {},
         }
         return data if any(data.values()) else None
@@ -112,11 +112,12 @@ def create_charge(body: ChargeIn, idempotency_key: str = Header(alias="Idempoten
             roots: list[ast.AST] = [handler.function]
             if scan.reads_key(roots) or scan.guarded(roots):
                 continue
-            effects = scan.effects(roots)
+            # The spec counts every write, not only those a replay repeats.
+            writes = scan.writes([handler.function])
             calls = scan.external_calls(roots)
-            if effects or calls:
+            if writes or calls:
                 location = ctx.finding(self, _first_line(ctx, handler.function), "")
-                effect = effects[0].label if effects else None
+                effect = writes[0].label if writes else None
                 found.append(_handler_fact(handler, effect, calls, location))
         return found
 
@@ -125,11 +126,13 @@ def create_charge(body: ChargeIn, idempotency_key: str = Header(alias="Idempoten
         if manifest is None:
             return
         facts = project.facts_for(self)
-        mounts_by_service: dict[str | None, list[list[str | None]]] = {}
+        mounts_by_service: dict[str | None, list[Mount]] = {}
         honoured_everywhere: set[str | None] = set()
         retried: list[tuple[str | None, dict[str, Any]]] = []
         for fact in facts:
-            mounts_by_service.setdefault(fact.service, []).extend(fact.data["mounts"])
+            mounts_by_service.setdefault(fact.service, []).extend(
+                Mount(*mount) for mount in fact.data["mounts"]
+            )
             if fact.data["middleware"]:
                 honoured_everywhere.add(fact.service)
             retried.extend((fact.service, call) for call in fact.data["retried"])
@@ -139,12 +142,12 @@ def create_charge(body: ChargeIn, idempotency_key: str = Header(alias="Idempoten
                 continue
             for handler in fact.data["handlers"]:
                 outcome = modules.outcome(
-                    fact.service, handler["effect"], handler["calls"], keys_count=True
+                    fact.service, handler["effect"], handler["calls"], for_handler=True
                 )
                 if outcome.guarded or outcome.effect is None:
                     continue
                 handler = {**handler, "effect": outcome.effect}
-                for route in _full_routes(handler, mounts_by_service[fact.service]):
+                for route in full_routes(_handler_route(handler), mounts_by_service[fact.service]):
                     reason = _saga_reason(manifest, fact.service, handler["method"], route) or (
                         _retry_reason(retried, fact.service, handler["method"], route)
                     )
@@ -181,49 +184,46 @@ def _handler_fact(
     }
 
 
+def _handler_route(handler: dict[str, Any]) -> HandlerRoute:
+    return HandlerRoute(
+        handler["route"], handler["own_prefix"], handler["router"], handler["replaces_own_prefix"]
+    )
+
+
 class _ServiceModules:
     """The function summaries of every file of each service, for calls across modules."""
 
     def __init__(self, facts: list[FileFacts]) -> None:
-        self._summaries: dict[str | None, dict[str, dict[str, Any]]] = {}
-        bindings: dict[str | None, dict[str, str]] = {}
+        by_service: dict[str | None, list[dict[str, Any]]] = {}
         for fact in facts:
-            self._summaries.setdefault(fact.service, {}).update(fact.data.get("functions", {}))
-            bindings.setdefault(fact.service, {}).update(fact.data.get("bindings", {}))
-        self._targets = {
-            service: CallTargets(list(summaries), bindings.get(service, {}))
-            for service, summaries in self._summaries.items()
+            by_service.setdefault(fact.service, []).append(fact.data)
+        self._exports = {
+            service: ExportedFunctions(exports) for service, exports in by_service.items()
         }
 
     def outcome(
-        self, service: str | None, effect: str | None, calls: list[str], *, keys_count: bool
+        self, service: str | None, effect: str | None, calls: list[str], *, for_handler: bool
     ) -> _Outcome:
         """What the functions `calls` names (in other modules, a few calls deep) add up to.
 
-        `guarded` when one of them guards against replays (or, with `keys_count`, reads an
-        idempotency key); otherwise the first effect found, unless `effect` is given.
+        `guarded` when one of them guards against replays (or, `for_handler`, reads an
+        idempotency key); otherwise the first effect found (`for_handler`: the first
+        write), unless `effect` is given.
         """
-        targets = self._targets.get(service)
-        if targets is None:
+        exports = self._exports.get(service)
+        if exports is None:
             return _Outcome(False, effect)
-        summaries = self._summaries[service]
-        seen: set[str] = set()
-        frontier = calls
-        for _ in range(_MAX_CALL_DEPTH):
-            following: list[str] = []
-            for ref in frontier:
-                key = targets.resolve(ref)
-                if key is None or key in seen:
-                    continue
-                seen.add(key)
-                summary = summaries[key]
-                if summary["guarded"] or (keys_count and summary["key"]):
-                    return _Outcome(True, None)
-                if effect is None and summary["effect"]:
-                    effect = f"{summary['effect']} (in {key.rsplit('.', 1)[-1]}())"
-                following.extend(summary["calls"])
-            frontier = following
+        found = "write" if for_handler else "effect"
+        for key, summary in exports.reachable(calls, _called, _MAX_CALL_DEPTH):
+            if summary["guarded"] or (for_handler and summary["key"]):
+                return _Outcome(True, None)
+            if effect is None and summary[found]:
+                effect = f"{summary[found]} (in {key.rsplit('.', 1)[-1]}())"
         return _Outcome(False, effect)
+
+
+def _called(summary: dict[str, Any]) -> list[str]:
+    return summary["calls"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +234,7 @@ class _Outcome:
 
 def _adds_idempotency_middleware(ctx: FileContext) -> bool:
     """`app.add_middleware(IdempotencyMiddleware)` (or any middleware named for idempotency)."""
-    for node in ctx.nodes():
+    for node in ctx.nodes(ast.Call):
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
@@ -247,6 +247,8 @@ def _adds_idempotency_middleware(ctx: FileContext) -> bool:
 
 
 def _retried_unsafe_calls(ctx: FileContext) -> list[dict[str, Any]]:
+    if not any(call.unsafe for call in ctx.remote_calls):
+        return []
     retried = retried_calls(ctx)
     found = []
     for call in ctx.remote_calls:
@@ -264,26 +266,6 @@ def _retried_unsafe_calls(ctx: FileContext) -> list[dict[str, Any]]:
             }
         )
     return found
-
-
-def _full_routes(handler: dict[str, Any], service_mounts: list[list[str | None]]) -> list[str]:
-    """The handler's routes once its router's mounts (`include_router(prefix=)`) are applied."""
-    router = handler["router"]
-    own, route = handler["own_prefix"], handler["route"]
-    prefixes = _mount_prefixes(router, service_mounts, 0) if router is not None else [""]
-    if prefixes == [""]:
-        return [join_route(own, route)]
-    kept = "" if handler["replaces_own_prefix"] else own
-    return [join_route(prefix, kept, route) for prefix in prefixes]
-
-
-def _mount_prefixes(key: str, service_mounts: list[list[str | None]], depth: int) -> list[str]:
-    found = []
-    for parent, child, prefix in service_mounts:
-        if child is not None and same_object(child, key) and depth < _MAX_MOUNT_DEPTH:
-            parents = _mount_prefixes(parent, service_mounts, depth + 1) if parent else [""]
-            found.extend(p + (prefix or "") for p in parents)
-    return found or [""]
 
 
 def _saga_reason(manifest: Manifest, service: str, method: str, route: str) -> str | None:
@@ -399,7 +381,7 @@ for message in consumer:  # KafkaConsumer
         # Consumers in other files may hand their messages to this file's functions.
         data = {
             "consumers": records,
-            "functions": scan.summaries,
+            "functions": scan.summaries(writes=False),
             "bindings": module_bindings(ctx),
         }
         return data if any(data.values()) else None
@@ -410,7 +392,7 @@ for message in consumer:  # KafkaConsumer
         reported: set[tuple[str, int]] = set()
         for fact in facts:
             for record in fact.data["consumers"]:
-                outcome = modules.outcome(fact.service, None, record["calls"], keys_count=False)
+                outcome = modules.outcome(fact.service, None, record["calls"], for_handler=False)
                 if outcome.guarded:
                     continue
                 findings = [Finding.from_json(site) for site in record["sites"]]

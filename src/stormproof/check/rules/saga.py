@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from stormproof.check.analysis.handlers import (
-    CallTargets,
+from stormproof.check.analysis.handlers import request_path, request_target, routes_match
+from stormproof.check.analysis.modules import (
+    ExportedFunctions,
     function_key,
     function_ref,
     module_bindings,
-    request_path,
-    request_target,
-    routes_match,
 )
-from stormproof.check.analysis.retries import body_nodes
 from stormproof.check.analysis.scopes import FunctionNode
+from stormproof.check.analysis.syntax import NESTED_SCOPES
 from stormproof.check.context import FileContext, FileFacts, ProjectContext
 from stormproof.check.finding import Finding
 from stormproof.check.rule import Rule
@@ -188,59 +186,74 @@ class _CoordinatorCode:
     def __init__(self, ctx: FileContext) -> None:
         self.ctx = ctx
         self.remote = {c.node: c for c in ctx.remote_calls}
+        self._calls: dict[FunctionNode, list[ast.Call]] = {}
+        self._ref_of: dict[ast.Call, CallRef | None] = {}
 
     def summaries(self) -> dict[str, dict[str, list]]:
         """Per function: the requests and calls it makes on its normal path, and anywhere."""
         found = {}
         for function in self.ctx.functions:
-            normal = [
-                n for n in _own_calls(function) if not _on_failure_path(self.ctx, n, function)
-            ]
+            calls = self._own_calls(function)
+            normal = self._refs(n for n in calls if not _on_failure_path(self.ctx, n, function))
+            anywhere = self._refs(calls)
             summary = {
-                "steps": [r["remote"] for r in self._refs(normal) if "remote" in r],
-                "calls": [r["fn"] for r in self._refs(normal) if "fn" in r],
-                "comps": [r["remote"] for r in self._refs(_own_calls(function)) if "remote" in r],
-                "all_calls": [r["fn"] for r in self._refs(_own_calls(function)) if "fn" in r],
+                "steps": [r["remote"] for r in normal if "remote" in r],
+                "calls": [r["fn"] for r in normal if "fn" in r],
+                "comps": [r["remote"] for r in anywhere if "remote" in r],
+                "all_calls": [r["fn"] for r in anywhere if "fn" in r],
                 # A data-driven request (`client.request(step.method, step.undo_url)`) or a
                 # dynamic call could be any compensation.
-                "dynamic": any(
-                    self._undetermined(n) or _is_dynamic(n) for n in _own_calls(function)
-                ),
+                "dynamic": any(self._undetermined(n) or _is_dynamic(n) for n in calls),
             }
             if any(summary.values()):
                 found[function_key(self.ctx, function)] = summary
         return found
 
+    def _own_calls(self, function: FunctionNode) -> list[ast.Call]:
+        """The calls `function` itself runs (not those of functions or lambdas inside it)."""
+        found = self._calls.get(function)
+        if found is None:
+            found = self._calls[function] = [
+                n for n in _run_nodes(self.ctx, function.body) if isinstance(n, ast.Call)
+            ]
+        return found
+
     def skeleton(self, function: FunctionNode) -> dict[str, Any] | None:
         """What the project pass needs to judge `function`: its calls and failure paths."""
-        tries = [n for n in body_nodes(function.body) if isinstance(n, ast.Try)]
-        sites = []
-        for node in _own_calls(function):
+        steps = []
+        for node in self._own_calls(function):
             if _on_failure_path(self.ctx, node, function):
                 continue
             ref = self._ref(node)
-            if ref is None or "any" in ref:
-                continue
-            sites.append(
-                {
-                    "at": self.ctx.finding(SagaFailureWithoutCompensation, node, "").to_json(),
-                    "ref": ref,
-                    "tries": self._enclosing(node, function, tries),
-                    "checks": self._response_checks(node, function, tries),
-                }
-            )
-        if len(sites) < 2:
+            if ref is not None and "any" not in ref:
+                steps.append((node, ref))
+        if len(steps) < 2:
             return None
-        sites.sort(key=lambda s: (s["at"]["line"], s["at"]["column"]))
+        steps.sort(key=lambda step: (step[0].lineno, step[0].col_offset))
+        tries = [n for n in _run_nodes(self.ctx, function.body) if isinstance(n, ast.Try)]
+        sites = [
+            {
+                "at": self.ctx.finding(SagaFailureWithoutCompensation, node, "").to_json(),
+                "ref": ref,
+                "tries": self._enclosing(node, function, tries),
+                "checks": self._response_checks(node, function, tries),
+            }
+            for node, ref in steps
+        ]
         blocks = [
             self._block([*(h for x in t.handlers for h in x.body), *t.finalbody]) for t in tries
         ]
         return {"sites": sites, "tries": blocks}
 
-    def _refs(self, calls: Iterator[ast.Call] | list[ast.Call]) -> list[CallRef]:
+    def _refs(self, calls: Iterable[ast.Call]) -> list[CallRef]:
         return [r for r in map(self._ref, calls) if r is not None]
 
     def _ref(self, node: ast.Call) -> CallRef | None:
+        if node not in self._ref_of:
+            self._ref_of[node] = self._describe(node)
+        return self._ref_of[node]
+
+    def _describe(self, node: ast.Call) -> CallRef | None:
         remote = self.remote.get(node)
         if remote is not None:
             target = request_target(self.ctx, remote)
@@ -262,13 +275,13 @@ class _CoordinatorCode:
         loop_names = {
             n.id
             for s in statements
-            for loop in ast.walk(s)
+            for loop in self.ctx.walk(s)
             if isinstance(loop, ast.For | ast.AsyncFor)
-            for n in ast.walk(loop.target)
+            for n in self.ctx.walk(loop.target)
             if isinstance(n, ast.Name)
         }
         refs = []
-        for node in body_nodes(statements):
+        for node in _run_nodes(self.ctx, statements):
             if isinstance(node, ast.Call):
                 func = node.func
                 if (isinstance(func, ast.Name) and func.id in loop_names) or self._undetermined(
@@ -311,7 +324,7 @@ class _CoordinatorCode:
         if response is None or call not in self.remote:
             return []
         checks = []
-        for node in body_nodes(function.body):
+        for node in _run_nodes(self.ctx, function.body):
             if getattr(node, "lineno", 0) <= call.lineno:
                 continue
             if _is_method_on(node, response, "raise_for_status"):
@@ -329,10 +342,19 @@ class _CoordinatorCode:
         return checks
 
 
-def _own_calls(function: FunctionNode) -> Iterator[ast.Call]:
-    for node in body_nodes(function.body):
-        if isinstance(node, ast.Call):
-            yield node
+def _run_nodes(ctx: FileContext, statements: list[ast.stmt]) -> list[ast.AST]:
+    """Every node run as part of `statements`, in source order: the nodes of functions,
+    lambdas and classes defined there are left out (they run later, if ever)."""
+    found: list[ast.AST] = []
+    for statement in statements:
+        nodes = ctx.walk(statement)
+        index = 0
+        while index < len(nodes):
+            node = nodes[index]
+            found.append(node)
+            # Pre-order: a nested scope's nodes are the slice that follows it.
+            index += len(ctx.walk(node)) if isinstance(node, NESTED_SCOPES) else 1
+    return found
 
 
 def _on_failure_path(ctx: FileContext, node: ast.AST, function: FunctionNode) -> bool:
@@ -365,12 +387,7 @@ class _StepMatcher:
 
     def __init__(self, saga: Saga, facts: list[FileFacts]) -> None:
         self.saga = saga
-        self.summaries: dict[str, dict[str, list]] = {}
-        bindings: dict[str, str] = {}
-        for fact in facts:
-            self.summaries.update(fact.data["functions"])
-            bindings.update(fact.data["bindings"])
-        self.targets = CallTargets(list(self.summaries), bindings)
+        self.code = ExportedFunctions(fact.data for fact in facts)
 
     def first_uncompensated(self, skeleton: dict[str, Any]) -> _Problem | None:
         calls = []
@@ -397,24 +414,16 @@ class _StepMatcher:
             return (index, ref["remote"][3]) if index is not None else None
         if "fn" not in ref:
             return None
-        found = list(self._steps_of(ref["fn"], 0, set()))
+        found = [
+            (index, request[3])
+            for _, summary in self.code.reachable([ref["fn"]], _normal_calls, _MAX_CALL_DEPTH + 1)
+            for request in summary["steps"]
+            if (index := self._matching_step(request)) is not None
+        ]
         if len(found) != 1:
             return None
         index, label = found[0]
         return index, f"{ref['fn'].rsplit('.', 1)[-1]}() ({label})"
-
-    def _steps_of(self, ref: str, depth: int, seen: set[str]) -> Iterator[tuple[int, str]]:
-        key = self.targets.resolve(ref)
-        if key is None or key in seen or depth > _MAX_CALL_DEPTH:
-            return
-        seen.add(key)
-        summary = self.summaries[key]
-        for request in summary["steps"]:
-            index = self._matching_step(request)
-            if index is not None:
-                yield index, request[3]
-        for inner in summary["calls"]:
-            yield from self._steps_of(inner, depth + 1, seen)
 
     def _matching_step(self, request: list) -> int | None:
         for index, step in enumerate(self.saga.steps):
@@ -449,28 +458,31 @@ class _StepMatcher:
             if "remote" in ref and _reaches(ref["remote"], step.service, endpoint):
                 return True
             if "fn" in ref:
-                key = self.targets.resolve(ref["fn"])
+                key = self.code.resolve(ref["fn"])
                 if key is None and ref["undo"]:
                     return True
-                if key is not None and self._function_compensates(key, step, 0, set()):
+                if key is not None and self._function_compensates(ref["fn"], step):
                     return True
         return False
 
-    def _function_compensates(self, key: str, step: SagaStep, depth: int, seen: set[str]) -> bool:
-        if key in seen or depth > _MAX_CALL_DEPTH:
-            return False
-        seen.add(key)
-        summary = self.summaries[key]
+    def _function_compensates(self, ref: str, step: SagaStep) -> bool:
+        """Whether the function `ref` names (or one it calls, anywhere) can undo `step`."""
         endpoint = step.compensation_endpoint
-        if summary["dynamic"]:
-            return True
-        if endpoint and any(_reaches(r, step.service, endpoint) for r in summary["comps"]):
-            return True
-        for ref in summary["all_calls"]:
-            inner = self.targets.resolve(ref)
-            if inner is not None and self._function_compensates(inner, step, depth + 1, seen):
+        for _, summary in self.code.reachable([ref], _all_calls, _MAX_CALL_DEPTH + 1):
+            if summary["dynamic"]:
+                return True
+            if endpoint and any(_reaches(r, step.service, endpoint) for r in summary["comps"]):
                 return True
         return False
+
+
+def _normal_calls(summary: dict[str, list]) -> list[str]:
+    """The calls a function makes on its normal path (not in except/finally)."""
+    return summary["calls"]
+
+
+def _all_calls(summary: dict[str, list]) -> list[str]:
+    return summary["all_calls"]
 
 
 def _reaches(request: list, service: str, endpoint: Endpoint) -> bool:

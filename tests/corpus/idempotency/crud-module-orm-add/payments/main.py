@@ -15,7 +15,7 @@ def create_payment(payment: schemas.PaymentCreate, db: Session = Depends(get_db)
 
 
 @app.post("/payments/{payment_id}/refund", response_model=schemas.Payment)
-def refund_payment(payment_id: int, db: Session = Depends(get_db)):
+def refund_payment(payment_id: int, db: Session = Depends(get_db)):  # expect: SP401
     payment = crud.get_payment(db, payment_id)
     if payment is None:
         raise HTTPException(status_code=404, detail="Payment not found")

@@ -30,7 +30,7 @@ class ReservationList(MethodView):
 
 
 class ReservationItem(MethodView):
-    def delete(self, reservation_id: int):
+    def delete(self, reservation_id: int):  # expect: SP401
         get_db().execute("DELETE FROM reservations WHERE id = ?", (reservation_id,))
         get_db().commit()
         return "", 204

@@ -1,4 +1,7 @@
-"""Payments: one payment per booking; a repeated request returns the stored one."""
+"""Payments: one payment per booking; a repeated request returns the stored one.
+
+The refund, a compensation, writes a status with no key and no check of its own.
+"""
 
 from fastapi import Depends, FastAPI, HTTPException
 from pydantic import BaseModel
@@ -28,7 +31,7 @@ def create_payment(payload: PaymentCreate, db: Session = Depends(get_db)) -> dic
 
 
 @app.post("/payments/{payment_id}/refund")
-def refund(payment_id: int, db: Session = Depends(get_db)) -> dict:
+def refund(payment_id: int, db: Session = Depends(get_db)) -> dict:  # expect: SP401
     payment = db.get(Payment, payment_id)
     if payment is None:
         raise HTTPException(status_code=404, detail="payment not found")

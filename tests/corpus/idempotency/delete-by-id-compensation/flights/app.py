@@ -1,4 +1,4 @@
-"""Flights: the compensation deletes by id, which is idempotent by construction."""
+"""Flights: the compensation deletes by id with no key; the spec counts every DELETE."""
 
 import sqlite3
 
@@ -20,7 +20,7 @@ def reserve(payload: dict, idempotency_key: str = Header(...)) -> dict:
 
 
 @app.delete("/reservations/{reservation_id}", status_code=204)
-def cancel(reservation_id: int) -> Response:
+def cancel(reservation_id: int) -> Response:  # expect: SP401
     conn.execute("DELETE FROM reservations WHERE id = ?", (reservation_id,))
     conn.commit()
     return Response(status_code=204)

@@ -1,4 +1,4 @@
-"""Hotels: cancellation only sets a status, so running it twice changes nothing."""
+"""Hotels: cancellation only sets a status, but it is a write made without a key."""
 
 import sqlite3
 
@@ -24,7 +24,7 @@ def reserve():
 
 
 @app.delete("/reservations/<reservation_id>")
-def cancel(reservation_id: str):
+def cancel(reservation_id: str):  # expect: SP401
     with db() as conn:
         conn.execute(
             "UPDATE reservations SET status = 'cancelled' WHERE id = ?", (reservation_id,)
