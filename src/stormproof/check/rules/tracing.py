@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from stormproof.check.analysis.handlers import module_name, same_object
+from stormproof.check.analysis.modules import module_name, same_object
 from stormproof.check.analysis.remote_calls import RemoteCall
 from stormproof.check.analysis.tracing import (
     AUTO_INSTRUMENT_COMMANDS,
