@@ -17,7 +17,6 @@ from stormproof.check.analysis.remote_calls import RemoteCall, RemoteCalls
 from stormproof.check.analysis.scopes import FUNCTION_TYPES, FunctionNode, Scopes
 from stormproof.check.analysis.values import Values
 from stormproof.check.finding import Finding
-from stormproof.manifest import default_url_env
 
 if TYPE_CHECKING:
     from stormproof.check.rule import Rule
@@ -42,6 +41,8 @@ class SystemModel:
         self.datastore_envs: dict[str, str] = {}
         if manifest is None:
             return
+        from stormproof.manifest import default_url_env
+
         for name in manifest.services:
             # The short form's default, so that an undeclared call still resolves.
             self.env_targets[default_url_env(name)] = name

@@ -51,15 +51,12 @@ def discover(paths: list[Path], root: Path, exclude: list[str]) -> Discovery:
     """The Python files under `paths`, sorted, each once."""
     found = Discovery()
     excluded = _spec(exclude)
-    seen: set[Path] = set()
+    seen: set[str] = set()
 
-    def add(path: Path) -> None:
-        # Walked files are real files under a real directory, so the absolute path
-        # identifies them; only a symlink named on the command line needs resolving.
-        key = path.resolve() if path.is_symlink() else path
-        if key not in seen:
-            seen.add(key)
-            found.files.append(path)
+    def add(path: str) -> None:
+        if path not in seen:
+            seen.add(path)
+            found.files.append(Path(path))
 
     root = Path(os.path.abspath(root))
     for given in paths:
@@ -78,50 +75,52 @@ def discover(paths: list[Path], root: Path, exclude: list[str]) -> Discovery:
             found.diagnostics.append(Diagnostic(shown, f"cannot read: {exc.strerror}; skipped"))
             continue
         if path.is_dir():
-            for file in _walk(path, root, excluded, found.diagnostics):
+            # Walked files are real files under real directories: their paths identify them.
+            for file in _walk(str(path), root, excluded, found.diagnostics):
                 add(file)
         elif not excluded.match_file(_display(path, root)):
-            add(path)
-    found.files.sort()
+            # A symlink named on the command line may point at a file walked already.
+            add(str(path.resolve()) if path.is_symlink() else str(path))
+    found.files.sort(key=str)
     return found
 
 
 def _walk(
-    top: Path, root: Path, excluded: pathspec.PathSpec, diagnostics: list[Diagnostic]
-) -> list[Path]:
-    files: list[Path] = []
-    # (directory, spec) for every .gitignore met on the way down.
-    ignores: list[tuple[str, pathspec.PathSpec]] = _parent_gitignores(top, root)
-
-    def onerror(error: OSError) -> None:
-        diagnostics.append(Diagnostic(_display(Path(error.filename), root), error.strerror))
-
-    for dirpath, dirnames, filenames in os.walk(top, onerror=onerror):
-        ignores = [(d, s) for d, s in ignores if dirpath == d or dirpath.startswith(d + os.sep)]
-        if ".gitignore" in filenames:
-            spec = _read_gitignore(Path(dirpath) / ".gitignore")
+    top: str, root: Path, excluded: pathspec.PathSpec, diagnostics: list[Diagnostic]
+) -> list[str]:
+    """Python files under `top`, not following symlinked directories (so no loop can trap it)."""
+    files: list[str] = []
+    # Each directory still to read, with the (directory, spec) of every .gitignore above it.
+    stack = [(top, _parent_gitignores(Path(top), root))]
+    while stack:
+        directory, ignores = stack.pop()
+        try:
+            with os.scandir(directory) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            diagnostics.append(Diagnostic(_display(Path(directory), root), str(exc.strerror)))
+            continue
+        if any(entry.name == ".gitignore" for entry in entries):
+            spec = _read_gitignore(Path(directory) / ".gitignore")
             if spec is not None:
-                ignores.append((dirpath, spec))
-
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if d not in SKIPPED_DIRS
-            and not d.endswith(".egg-info")
-            and not os.path.islink(os.path.join(dirpath, d))
-            and not _ignored(os.path.join(dirpath, d), True, root, excluded, ignores)
-        )
-        for name in filenames:
-            full_name = os.path.join(dirpath, name)
-            if not name.endswith(".py") or _ignored(full_name, False, root, excluded, ignores):
-                continue
-            full = Path(full_name)
-            if full.is_symlink() and not full.exists():
-                diagnostics.append(
-                    Diagnostic(_display(full, root), "broken symlink or symlink loop; skipped")
-                )
-                continue
-            files.append(full)
+                ignores = [*ignores, (directory, spec)]
+        subdirectories = []
+        for entry in entries:
+            name = entry.name
+            if entry.is_dir(follow_symlinks=False):
+                if not (
+                    name in SKIPPED_DIRS
+                    or name.endswith(".egg-info")
+                    or _ignored(entry.path, True, root, excluded, ignores)
+                ):
+                    subdirectories.append(entry.path)
+            elif name.endswith(".py") and not _ignored(entry.path, False, root, excluded, ignores):
+                if entry.is_symlink() and not os.path.exists(entry.path):
+                    message = "broken symlink or symlink loop; skipped"
+                    diagnostics.append(Diagnostic(_display(Path(entry.path), root), message))
+                    continue
+                files.append(entry.path)
+        stack.extend((d, ignores) for d in sorted(subdirectories, reverse=True))
     return files
 
 

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pathspec
 
@@ -40,7 +41,9 @@ from stormproof.check.result import CheckResult, Diagnostic
 from stormproof.check.rule import Rule
 from stormproof.check.rules import matches, select_rules
 from stormproof.check.suppression import Suppression, apply_suppressions, parse_suppressions
-from stormproof.manifest import Manifest, find_manifest, load_manifest
+
+if TYPE_CHECKING:
+    from stormproof.manifest import Manifest
 
 # Below this many files to analyse, starting workers costs more than it saves.
 _PARALLEL_THRESHOLD = 24
@@ -109,6 +112,9 @@ def run_check(paths: Sequence[Path], options: CheckOptions | None = None) -> Che
 
 
 def _manifest(paths: list[Path], options: CheckOptions) -> Manifest | None:
+    # Imported here: building the manifest's models is the dearest import of a cached run.
+    from stormproof.manifest import find_manifest, load_manifest
+
     if not options.use_manifest:
         return None
     path = options.manifest or find_manifest(paths[0])
@@ -349,6 +355,8 @@ _WORKER: dict[str, object] = {}
 
 
 def _init_worker(manifest_path: Path | None, rules: list[type[Rule]]) -> None:
+    from stormproof.manifest import load_manifest
+
     manifest = load_manifest(manifest_path) if manifest_path else None
     _WORKER["system"] = SystemModel(manifest)
     _WORKER["rules"] = rules

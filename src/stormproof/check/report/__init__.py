@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from stormproof.check.report.github import render_github
-from stormproof.check.report.json_format import render_json
+import importlib
+
 from stormproof.check.report.repository import relative_to_repository
-from stormproof.check.report.sarif import render_sarif
 from stormproof.check.report.source import SourceReader, read_source_from
-from stormproof.check.report.text import render_text
 from stormproof.check.result import CheckResult
 
 FORMATS = ("text", "json", "sarif", "github")
+_MODULES = {"text": "text", "json": "json_format", "sarif": "sarif", "github": "github"}
 
 
 class UnknownFormatError(ValueError):
@@ -34,15 +33,15 @@ def render(
     if fmt in ("sarif", "github"):
         result = relative_to_repository(result)
     read = source or read_source_from(result.root)
+    if fmt not in FORMATS:
+        raise UnknownFormatError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    # Each format is imported when used: the text format's rich is not cheap to load.
+    module = importlib.import_module(f"stormproof.check.report.{_MODULES[fmt]}")
     if fmt == "text":
-        return render_text(result, color=color, source=read)
-    if fmt == "json":
-        return render_json(result)
+        return module.render_text(result, color=color, source=read)
     if fmt == "sarif":
-        return render_sarif(result, source=read)
-    if fmt == "github":
-        return render_github(result)
-    raise UnknownFormatError(f"unknown format {fmt!r}; use one of: {', '.join(FORMATS)}")
+        return module.render_sarif(result, source=read)
+    return getattr(module, f"render_{fmt}")(result)
 
 
 __all__ = ["FORMATS", "SourceReader", "UnknownFormatError", "render"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from stormproof.check.analysis.datastores import EnvRead, datastore_clients, env_var_reads
@@ -17,7 +18,9 @@ from stormproof.check.analysis.remote_calls import RemoteCall
 from stormproof.check.context import FileContext
 from stormproof.check.finding import Finding
 from stormproof.check.rule import Rule
-from stormproof.manifest import Service
+
+if TYPE_CHECKING:
+    from stormproof.manifest import Service
 
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "::1"})
 _HTTP_CLIENTS = frozenset({"httpx.Client", "httpx.AsyncClient", "aiohttp.ClientSession"})
@@ -87,6 +90,9 @@ def order(order_id: str):
 # gateway/app.py  (services.gateway.role: edge; calls: [orders])
 import os
 import httpx
+
+if TYPE_CHECKING:
+    from stormproof.manifest import Service
 
 ORDERS_URL = os.environ["ORDERS_URL"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stormproof.check.analysis.consumers import (
     MESSAGING_MODULES,
@@ -32,7 +32,9 @@ from stormproof.check.analysis.retries import retried_calls
 from stormproof.check.context import FileContext, FileFacts, ProjectContext
 from stormproof.check.finding import Finding
 from stormproof.check.rule import Rule
-from stormproof.manifest import Manifest
+
+if TYPE_CHECKING:
+    from stormproof.manifest import Manifest
 
 _MAX_CALL_DEPTH = 3
 

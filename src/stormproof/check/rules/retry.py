@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from stormproof.check.analysis.idempotency_keys import carries_idempotency_key
 from stormproof.check.analysis.remote_calls import RemoteCall
@@ -20,7 +21,9 @@ from stormproof.check.analysis.retries import (
 from stormproof.check.context import FileContext
 from stormproof.check.finding import Finding
 from stormproof.check.rule import Rule
-from stormproof.manifest.model import RetryPolicy
+
+if TYPE_CHECKING:
+    from stormproof.manifest.model import RetryPolicy
 
 CODE_RETRIES = ("loop", "tenacity", "backoff", "retrying", "stamina")
 
@@ -77,7 +80,7 @@ def _policy(ctx: FileContext) -> RetryPolicy | None:
     if ctx.manifest is None:
         return None
     retries = ctx.manifest.policies.retries
-    return retries if isinstance(retries, RetryPolicy) else None
+    return None if isinstance(retries, str) else retries  # "off", or the policy
 
 
 class UnboundedRetry(Rule):
@@ -406,6 +409,9 @@ import os
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util import Retry
+
+if TYPE_CHECKING:
+    from stormproof.manifest.model import RetryPolicy
 
 IMAGES_URL = os.environ["IMAGES_URL"]
 retries = Retry(total=3, backoff_factor=0.5, backoff_jitter=0.3)

@@ -6,7 +6,7 @@ import ast
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stormproof.check.analysis.handlers import request_path, request_target, routes_match
 from stormproof.check.analysis.modules import (
@@ -20,7 +20,9 @@ from stormproof.check.analysis.syntax import NESTED_SCOPES
 from stormproof.check.context import FileContext, FileFacts, ProjectContext
 from stormproof.check.finding import Finding
 from stormproof.check.rule import Rule
-from stormproof.manifest.model import Endpoint, Saga, SagaStep
+
+if TYPE_CHECKING:
+    from stormproof.manifest.model import Endpoint, Saga, SagaStep
 
 
 class SagaStepWithoutCompensation(Rule):
