@@ -66,11 +66,13 @@ def timed(command: list[str], cwd: Path) -> float:
     return elapsed
 
 
+# The console script, not `python -m`: -m would put the copied stdlib first on sys.path.
+STORMPROOF = str(Path(sys.executable).with_name("stormproof"))
+
+
 def stormproof(*extra: str) -> list[str]:
     return [
-        sys.executable,
-        "-m",
-        "stormproof",
+        STORMPROOF,
         "check",
         ".",
         "--format",
@@ -126,8 +128,9 @@ def main() -> None:
             timed(
                 [
                     sys.executable,
+                    "-I",  # isolated: the copied stdlib in the working directory stays out
                     "-c",
-                    "import sys, pathlib; from stormproof.check import *; "
+                    "import pathlib; from stormproof.check import *; "
                     "run_check([pathlib.Path('.')], CheckOptions(cache=False, prefilter=False))",
                 ],
                 tree,
@@ -135,7 +138,7 @@ def main() -> None:
         )
 
     medians = {k: statistics.median(v) for k, v in samples.items() if v}
-    print(json.dumps({k: round(v, 3) for k, v in medians.items()}))
+    print(json.dumps({k: [round(x, 3) for x in v] for k, v in samples.items() if v}))
     print(f"{'run':<34}{'median s':>10}")
     labels = {
         "semgrep": "semgrep, one rule",
