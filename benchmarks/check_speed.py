@@ -79,6 +79,7 @@ def stormproof(*extra: str) -> list[str]:
         "json",
         "-o",
         "/dev/null",
+        "--include-tests",  # semgrep scans the test directories too
         *extra,
     ]
 
@@ -131,7 +132,8 @@ def main() -> None:
                     "-I",  # isolated: the copied stdlib in the working directory stays out
                     "-c",
                     "import pathlib; from stormproof.check import *; "
-                    "run_check([pathlib.Path('.')], CheckOptions(cache=False, prefilter=False))",
+                    "run_check([pathlib.Path('.')], "
+                    "CheckOptions(cache=False, prefilter=False, include_tests=True))",
                 ],
                 tree,
             )

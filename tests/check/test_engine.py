@@ -307,3 +307,29 @@ def test_links_follow_changes_through_the_cache(tree: Path) -> None:
     assert check(tree, rules=[EveryRemoteCall], cache=True).findings == []
     write(tree / "svc" / "http.py", HTTP_MODULE)
     assert len(check(tree, rules=[EveryRemoteCall], cache=True).findings) == 1
+
+
+def test_test_code_is_skipped_unless_asked_for(tree: Path) -> None:
+    write(tree / "svc" / "app.py", REQUESTS_CALL)
+    write(tree / "svc" / "tests" / "test_app.py", REQUESTS_CALL)
+    write(tree / "svc" / "client_test.py", REQUESTS_CALL)
+    write(tree / "conftest.py", REQUESTS_CALL)
+    assert paths_of(check(tree)) == ["svc/app.py"]
+    assert check(tree).files == 1
+    assert len(paths_of(check(tree, include_tests=True))) == 4
+    # Named on the command line, a test file is checked.
+    assert paths_of(check(tree / "svc" / "client_test.py")) == ["svc/client_test.py"]
+
+
+def test_include_tests_from_pyproject(tree: Path) -> None:
+    write(tree / "pyproject.toml", "[tool.stormproof]\ninclude-tests = true\n")
+    write(tree / "tests" / "test_x.py", REQUESTS_CALL)
+    assert paths_of(check(tree)) == ["tests/test_x.py"]
+    write(tree / "pyproject.toml", "[tool.stormproof]\ninclude-tests = 'yes'\n")
+    with pytest.raises(CheckError, match="'include_tests' must be true or false"):
+        check(tree)
+
+
+def test_only_the_path_below_the_checked_directory_says_what_is_a_test(tree: Path) -> None:
+    write(tree / "tests" / "fixtures" / "svc" / "app.py", REQUESTS_CALL)
+    assert paths_of(check(tree / "tests" / "fixtures")) == ["tests/fixtures/svc/app.py"]

@@ -29,6 +29,8 @@ class CheckSettings:
     fail_on: str = "warning"
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    # Test code is not what fails in production; it is skipped unless asked for.
+    include_tests: bool = False
 
     def merged(self, overrides: dict[str, Any]) -> CheckSettings:
         """These settings with every non-None override applied."""
@@ -64,6 +66,8 @@ def _validated(key: str, value: Any, source: str) -> Any:
             isinstance(v, list) and all(isinstance(x, str) for x in v) for v in value.values()
         ):
             raise ConfigError(f"{source}: 'per_file_ignores' must map globs to lists of rules")
+    elif key == "include_tests" and not isinstance(value, bool):
+        raise ConfigError(f"{source}: 'include_tests' must be true or false")
     elif key == "max_file_bytes" and (not isinstance(value, int) or value <= 0):
         raise ConfigError(f"{source}: 'max_file_bytes' must be a positive integer")
     return value

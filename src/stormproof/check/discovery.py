@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pathspec
 
@@ -35,12 +35,26 @@ SKIPPED_DIRS = frozenset(
 )
 
 
+def is_test_file(relpath: str) -> bool:
+    """Test code by the usual conventions: tests/ or test/ directories, test_*.py, *_test.py."""
+    path = PurePosixPath(relpath)
+    name = path.name
+    return (
+        name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+        or any(part in ("tests", "test") for part in path.parts[:-1])
+    )
+
+
 @dataclass(slots=True)
 class Discovery:
     files: list[Path] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     # A path named on the command line that does not exist: an input error.
     missing: list[str] = field(default_factory=list)
+    # Walked files that are test code, judged by their path below the directory named.
+    tests: set[Path] = field(default_factory=set)
 
 
 def _spec(lines: list[str]) -> pathspec.PathSpec:
@@ -76,8 +90,11 @@ def discover(paths: list[Path], root: Path, exclude: list[str]) -> Discovery:
             continue
         if path.is_dir():
             # Walked files are real files under real directories: their paths identify them.
+            top = len(str(path)) + 1
             for file in _walk(str(path), root, excluded, found.diagnostics):
                 add(file)
+                if is_test_file(file[top:]):
+                    found.tests.add(Path(file))
         elif not excluded.match_file(_display(path, root)):
             # A symlink named on the command line may point at a file walked already.
             add(str(path.resolve()) if path.is_symlink() else str(path))

@@ -68,6 +68,8 @@ class CheckOptions:
     jobs: int | None = None
     # Rule classes to run instead of the built-in registry (custom or test rules).
     rules: list[type[Rule]] | None = None
+    # Check test code too (None: as configured, which defaults to no).
+    include_tests: bool | None = None
     # Skip files that import nothing any rule is about (see prefilter.py). Off: parse all.
     prefilter: bool = True
 
@@ -91,6 +93,8 @@ def run_check(paths: Sequence[Path], options: CheckOptions | None = None) -> Che
 
     found = discover(paths, root, settings.exclude)
     files = found.files
+    if not settings.include_tests:
+        files = [f for f in files if f not in found.tests]
     if options.changed:
         files = _changed_only(files, root)
 
@@ -138,6 +142,7 @@ def _settings(root: Path, manifest: Manifest | None, options: CheckOptions) -> C
             "ignore": options.ignore or None,
             "exclude": [*settings.exclude, *(options.exclude or [])],
             "fail_on": options.fail_on,
+            "include_tests": options.include_tests,
         }
     )
 

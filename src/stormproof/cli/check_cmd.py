@@ -50,6 +50,12 @@ def _split(values: tuple[str, ...]) -> list[str] | None:
     help="Exit 1 when a finding is at or above this severity [default: warning].",
 )
 @click.option("--changed", is_flag=True, help="Only files changed against git HEAD.")
+@click.option(
+    "--include-tests",
+    is_flag=True,
+    default=None,
+    help="Check test code too (tests/, test_*.py, *_test.py, conftest.py); skipped by default.",
+)
 @click.option("--no-cache", is_flag=True, help="Do not read or write .stormproof/cache.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes [default: cores].")
 @click.option("--color/--no-color", default=None, help="Colour text output [default: if a tty].")
@@ -64,6 +70,7 @@ def check(
     exclude: tuple[str, ...],
     fail_on: str | None,
     changed: bool,
+    include_tests: bool | None,
     no_cache: bool,
     jobs: int | None,
     color: bool | None,
@@ -92,6 +99,7 @@ def check(
         fail_on=fail_on,
         cache=not no_cache,
         changed=changed,
+        include_tests=include_tests,
         jobs=jobs,
     )
     try:

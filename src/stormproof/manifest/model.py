@@ -252,6 +252,8 @@ class CheckSection(_Model):
     # None: the command line's default applies.
     fail_on: FailOn | None = None
     per_file_ignores: dict[str, list[str]] = {}
+    include_tests: bool | None = None
+    max_file_bytes: int | None = Field(default=None, gt=0)
 
 
 _OPTIONAL_SECTIONS = frozenset({"services", "datastores", "sagas", "policies", "chaos", "check"})

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
-from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from stormproof.check.analysis.datastores import EnvRead, datastore_clients, env_var_reads
 from stormproof.check.analysis.remote_calls import RemoteCall
 from stormproof.check.context import FileContext
+from stormproof.check.discovery import is_test_file
 from stormproof.check.finding import Finding
 from stormproof.check.rule import Rule
 
@@ -28,20 +28,9 @@ _HTTP_CLIENTS = frozenset({"httpx.Client", "httpx.AsyncClient", "aiohttp.ClientS
 
 def _service_code(ctx: FileContext) -> Service | None:
     """The service whose production code this file is (None without a manifest, or for tests)."""
-    if ctx.manifest is None or ctx.service is None or _is_test_file(ctx.relpath):
+    if ctx.manifest is None or ctx.service is None or is_test_file(ctx.relpath):
         return None
     return ctx.service
-
-
-def _is_test_file(relpath: str) -> bool:
-    path = PurePosixPath(relpath)
-    name = path.name
-    return (
-        name.startswith("test_")
-        or name.endswith("_test.py")
-        or name == "conftest.py"
-        or any(part in ("tests", "test") for part in path.parts[:-1])
-    )
 
 
 def _once_per_line(findings: Iterator[Finding]) -> Iterator[Finding]:
