@@ -160,6 +160,10 @@ class FileContext:
         """Every node in the file of one of `types` (all nodes when none given)."""
         return self.scopes.nodes(*types)
 
+    def run_nodes(self, statements: list[ast.stmt]) -> list[ast.AST]:
+        """The nodes run as part of `statements`, nested functions, lambdas and classes left out."""
+        return self.scopes.run_nodes(statements)
+
     def contains(self, outer: ast.AST, inner: ast.AST) -> bool:
         """Whether `inner` lies under `outer` (or is it)."""
         return self.scopes.contains(outer, inner)

@@ -15,7 +15,6 @@ from stormproof.check.analysis.idempotency_keys import (
 )
 from stormproof.check.analysis.retries import (
     Pacing,
-    body_nodes,
     client_retry,
     mounted_adapters,
     retried_calls,
@@ -322,10 +321,12 @@ def test_retrying_functions_and_their_callers() -> None:
     }
 
 
-def test_body_nodes_leave_out_nested_scopes() -> None:
-    tree = ast.parse("a()\ndef f():\n    b()\nx = lambda: c()\n[d() for _ in e()]\n")
-    names = {n.func.id for n in body_nodes(tree.body) if isinstance(n, ast.Call)}
-    assert names == {"a", "d", "e"}
+def test_run_nodes_leave_out_nested_scopes() -> None:
+    ctx = context("a()\ndef f():\n    b()\nx = lambda: c()\n[d() for _ in e()]\n")
+    names = [n.func.id for n in ctx.run_nodes(ctx.tree.body) if isinstance(n, ast.Call)]
+    assert names == ["a", "d", "e"]
+    [function] = ctx.functions
+    assert [n.func.id for n in ctx.run_nodes(function.body) if isinstance(n, ast.Call)] == ["b"]
 
 
 # -- idempotency keys ------------------------------------------------------------------

@@ -129,16 +129,6 @@ class ClientRetry:
     resent_unsafe_methods: frozenset[str]
 
 
-def body_nodes(statements: Iterable[ast.AST]) -> Iterator[ast.AST]:
-    """Every node run as part of `statements`: nested functions, lambdas and classes left out."""
-    stack = list(statements)
-    while stack:
-        node = stack.pop()
-        yield node
-        if not isinstance(node, NESTED_SCOPES):
-            stack.extend(ast.iter_child_nodes(node))
-
-
 def retry_constructs(ctx: FileContext) -> list[RetryConstruct]:
     """Every retry construct of the file, in source order.
 
@@ -391,7 +381,7 @@ class _RetryAnalysis:
                 retried[call.node] = self._client_construct(client)
         # Widest first, so that an inner construct overwrites the one around it.
         for construct in sorted(self.constructs, key=_body_span, reverse=True):
-            for node in body_nodes(construct.body):
+            for node in self.ctx.run_nodes(construct.body):
                 if isinstance(node, ast.Call) and node in self.remote_by_node:
                     retried[node] = construct
         for call in self.ctx.remote_calls:
@@ -744,7 +734,7 @@ class _LoopFacts:
     def __init__(self, ctx: FileContext, loop: ast.For | ast.AsyncFor | ast.While) -> None:
         self.ctx = ctx
         self.loop = loop
-        self.nodes = list(body_nodes(loop.body))
+        self.nodes = ctx.run_nodes(loop.body)
         self.header = self._header()
 
     def _header(self) -> str | None:
@@ -775,7 +765,7 @@ class _LoopFacts:
         for node in self.nodes:
             if not isinstance(node, ast.Try | ast.TryStar):
                 continue
-            in_body = {n for n in body_nodes(node.body) if isinstance(n, ast.Call)}
+            in_body = {n for n in self.ctx.run_nodes(node.body) if isinstance(n, ast.Call)}
             if in_body & calls and any(_falls_through(h) for h in node.handlers):
                 return True
         return False
@@ -819,14 +809,14 @@ class _LoopFacts:
 
     def _exits_on_success(self) -> bool:
         handlers = [n for n in self.nodes if isinstance(n, ast.ExceptHandler)]
-        in_handlers = {id(n) for h in handlers for n in body_nodes(h.body)}
+        in_handlers = {id(n) for h in handlers for n in self.ctx.run_nodes(h.body)}
         exits = self._leaving(self.loop.body, raising=False)
         return any(id(n) not in in_handlers for n in exits)
 
     def _leaving(self, statements: list[ast.stmt], *, raising: bool) -> Iterator[ast.AST]:
         """`return`s (and `raise`s) anywhere in `statements`, and `break`s that end this loop."""
         leaving = ast.Return | ast.Raise if raising else ast.Return
-        for node in body_nodes(statements):
+        for node in self.ctx.run_nodes(statements):
             if isinstance(node, leaving):
                 yield node
         for node in self._own(statements):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 
 FunctionNode = ast.FunctionDef | ast.AsyncFunctionDef
 FUNCTION_TYPES = (ast.FunctionDef, ast.AsyncFunctionDef)
+NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
 class Scopes:
@@ -67,6 +69,20 @@ class Scopes:
         if found is None:
             found = [n for n in self.order if isinstance(n, types)] if types else self.order
             self._by_type[types] = found
+        return found
+
+    def run_nodes(self, statements: Iterable[ast.AST]) -> list[ast.AST]:
+        """Every node run as part of `statements`, in pre-order: the bodies of functions,
+        lambdas and classes defined there are left out (they run later, if ever)."""
+        found: list[ast.AST] = []
+        for statement in statements:
+            nodes = self.walk(statement)
+            index = 0
+            while index < len(nodes):
+                node = nodes[index]
+                found.append(node)
+                # Pre-order: a nested scope's nodes are the slice that follows it.
+                index += len(self.walk(node)) if isinstance(node, NESTED_SCOPES) else 1
         return found
 
     def contains(self, outer: ast.AST, inner: ast.AST) -> bool:

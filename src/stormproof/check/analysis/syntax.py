@@ -9,7 +9,6 @@ from __future__ import annotations
 import ast
 
 # Nodes whose bodies do not run where they are written.
-NESTED_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
 def keyword(call: ast.Call, name: str) -> ast.expr | None:

@@ -9,7 +9,6 @@ from stormproof.check.analysis.remote_calls import RemoteCall
 from stormproof.check.analysis.retries import (
     NESTED_SCOPES,
     SLEEPS,
-    body_nodes,
     retry_constructs,
 )
 from stormproof.check.analysis.scopes import FUNCTION_TYPES
@@ -296,7 +295,7 @@ def _is_reporting(ctx: FileContext, call: ast.Call) -> bool:
 def _leaves(ctx: FileContext, handler: ast.ExceptHandler) -> bool:
     """Whether the handler raises, returns, breaks, continues, yields (an error event) or
     exits, conditionally too."""
-    for node in body_nodes(handler.body):
+    for node in ctx.run_nodes(handler.body):
         if isinstance(
             node, ast.Raise | ast.Return | ast.Break | ast.Continue | ast.Yield | ast.YieldFrom
         ):
@@ -323,14 +322,14 @@ def _records(ctx: FileContext, try_node: ast.Try, handler: ast.ExceptHandler) ->
     (`self.healthy = False`, `order.status = "failed"`) and globals count: other code reads them.
     """
     scope = ctx.enclosing_function(try_node)
-    flags, placeholders = _handler_writes(handler, _shared_names(ctx, scope))
+    flags, placeholders = _handler_writes(ctx, handler, _shared_names(ctx, scope))
     if flags is None:
         return True
-    placeholders |= _assigned_names(try_node.body)
-    inside = {id(n) for n in body_nodes(handler.body)}
+    placeholders |= _assigned_names(ctx, try_node.body)
+    inside = {id(n) for n in ctx.run_nodes(handler.body)}
     later = [
         n
-        for n in body_nodes(scope.body if scope is not None else ctx.tree.body)
+        for n in ctx.run_nodes(scope.body if scope is not None else ctx.tree.body)
         if id(n) not in inside and _after_or_around(ctx, n, try_node)
     ]
     read = {n.id for n in later if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
@@ -350,13 +349,13 @@ def _shared_names(ctx: FileContext, scope: ast.AST | None) -> set[str]:
 
 
 def _handler_writes(
-    handler: ast.ExceptHandler, shared: set[str]
+    ctx: FileContext, handler: ast.ExceptHandler, shared: set[str]
 ) -> tuple[set[str] | None, set[str]]:
     """(flag names, placeholder names) the handler writes; flags None when it writes state
     that other code reads (an attribute, a global)."""
     flags: set[str] = set()
     placeholders: set[str] = set()
-    for node in body_nodes(handler.body):
+    for node in ctx.run_nodes(handler.body):
         targets: list[ast.expr] = []
         value: ast.expr | None = None
         if isinstance(node, ast.Assign):
@@ -398,9 +397,9 @@ def _is_flag_value(value: ast.expr, exception_name: str | None) -> bool:
     )
 
 
-def _assigned_names(statements: list[ast.stmt]) -> set[str]:
+def _assigned_names(ctx: FileContext, statements: list[ast.stmt]) -> set[str]:
     names = set()
-    for node in body_nodes(statements):
+    for node in ctx.run_nodes(statements):
         if isinstance(node, ast.Assign):
             names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
         elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):

@@ -11,7 +11,6 @@ from stormproof.check.analysis.remote_calls import RemoteCall
 from stormproof.check.analysis.retries import (
     Pacing,
     RetryConstruct,
-    body_nodes,
     client_retry,
     retried_calls,
     retry_constructs,
@@ -61,7 +60,7 @@ def _written_at(ctx: FileContext, construct: RetryConstruct) -> ast.AST:
 
 
 def _retried(ctx: FileContext, construct: RetryConstruct) -> list[RemoteCall]:
-    inside = {id(n) for n in body_nodes(construct.body)}
+    inside = {id(n) for n in ctx.run_nodes(construct.body)}
     return [c for c in ctx.remote_calls if id(c.node) in inside]
 
 
@@ -439,7 +438,7 @@ def image_meta(image_id: str) -> dict:
             # something that retries again"); its first such call names what it stacks on.
             stacked = [
                 (node, inner)
-                for node in body_nodes(construct.body)
+                for node in ctx.run_nodes(construct.body)
                 if isinstance(node, ast.Call)
                 and (inner := self._inner_retry(ctx, construct, node, remote.get(node)))
             ]

@@ -16,7 +16,6 @@ from stormproof.check.analysis.modules import (
     module_bindings,
 )
 from stormproof.check.analysis.scopes import FunctionNode
-from stormproof.check.analysis.syntax import NESTED_SCOPES
 from stormproof.check.context import FileContext, FileFacts, ProjectContext
 from stormproof.check.finding import Finding
 from stormproof.check.rule import Rule
@@ -216,7 +215,7 @@ class _CoordinatorCode:
         found = self._calls.get(function)
         if found is None:
             found = self._calls[function] = [
-                n for n in _run_nodes(self.ctx, function.body) if isinstance(n, ast.Call)
+                n for n in self.ctx.run_nodes(function.body) if isinstance(n, ast.Call)
             ]
         return found
 
@@ -232,7 +231,7 @@ class _CoordinatorCode:
         if len(steps) < 2:
             return None
         steps.sort(key=lambda step: (step[0].lineno, step[0].col_offset))
-        tries = [n for n in _run_nodes(self.ctx, function.body) if isinstance(n, ast.Try)]
+        tries = [n for n in self.ctx.run_nodes(function.body) if isinstance(n, ast.Try)]
         sites = [
             {
                 "at": self.ctx.finding(SagaFailureWithoutCompensation, node, "").to_json(),
@@ -283,7 +282,7 @@ class _CoordinatorCode:
             if isinstance(n, ast.Name)
         }
         refs = []
-        for node in _run_nodes(self.ctx, statements):
+        for node in self.ctx.run_nodes(statements):
             if isinstance(node, ast.Call):
                 func = node.func
                 if (isinstance(func, ast.Name) and func.id in loop_names) or self._undetermined(
@@ -326,7 +325,7 @@ class _CoordinatorCode:
         if response is None or call not in self.remote:
             return []
         checks = []
-        for node in _run_nodes(self.ctx, function.body):
+        for node in self.ctx.run_nodes(function.body):
             if getattr(node, "lineno", 0) <= call.lineno:
                 continue
             if _is_method_on(node, response, "raise_for_status"):
@@ -342,21 +341,6 @@ class _CoordinatorCode:
                         }
                     )
         return checks
-
-
-def _run_nodes(ctx: FileContext, statements: list[ast.stmt]) -> list[ast.AST]:
-    """Every node run as part of `statements`, in source order: the nodes of functions,
-    lambdas and classes defined there are left out (they run later, if ever)."""
-    found: list[ast.AST] = []
-    for statement in statements:
-        nodes = ctx.walk(statement)
-        index = 0
-        while index < len(nodes):
-            node = nodes[index]
-            found.append(node)
-            # Pre-order: a nested scope's nodes are the slice that follows it.
-            index += len(ctx.walk(node)) if isinstance(node, NESTED_SCOPES) else 1
-    return found
 
 
 def _on_failure_path(ctx: FileContext, node: ast.AST, function: FunctionNode) -> bool:
