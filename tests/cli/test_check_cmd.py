@@ -96,10 +96,17 @@ def test_a_missing_path_exits_2_but_reports_the_rest(project: Path) -> None:
     assert "SP101" in out and "missing.py: no such file or directory" in out
 
 
-def test_bad_manifest_exits_2_naming_file_and_line(project: Path) -> None:
+def test_bad_manifest_exits_2_with_one_line_naming_file_and_line(project: Path) -> None:
     (project / "stormproof.yaml").write_text("version: 2\nname: x\n", encoding="utf-8")
     code, _, err = run(".")
-    assert code == 2 and "stormproof.yaml:1:" in err and "Traceback" not in err
+    assert code == 2 and "stormproof.yaml:1:" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_an_unwritable_output_exits_2_with_one_line(project: Path) -> None:
+    code, _, err = run(".", "--no-cache", "-o", str(project / "missing-dir" / "out.json"))
+    assert code == 2 and err.strip().startswith("stormproof check: cannot write")
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_entry_point_runs_as_a_real_process(project: Path) -> None:

@@ -105,7 +105,9 @@ def check(
     try:
         result = run_check(list(paths), options)
     except CheckError as exc:
-        raise click.UsageError(str(exc)) from None
+        # Bad input (a manifest, a setting, a selector): one line, no usage banner.
+        click.echo(f"stormproof check: {exc}", err=True)
+        sys.exit(2)
 
     use_color = color if color is not None else (output is None and sys.stdout.isatty())
     report = render(result, fmt, color=use_color)
@@ -113,7 +115,8 @@ def check(
         try:
             output.write_text(report, encoding="utf-8")
         except OSError as exc:
-            raise click.UsageError(f"cannot write {output}: {exc.strerror}") from None
+            click.echo(f"stormproof check: cannot write {output}: {exc.strerror}", err=True)
+            sys.exit(2)
     else:
         click.echo(report, nl=False)
     if fmt != "text":
