@@ -7,27 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from stormproof.check import CheckOptions, Finding, run_check
+from stormproof.check import Finding
 from stormproof.check.rules.concurrency import (
     RULES,
     RedisReadModifyWrite,
     UnlockedReadModifyWrite,
 )
+from tests.check.rules.checking import check_files, lines
 
 
 def findings(tmp_path: Path, files: dict[str, str]) -> list[Finding]:
     """Check a tree made of `files` (path → source) with the concurrency rules."""
-    for name, source in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(source), encoding="utf-8")
-    result = run_check([tmp_path], CheckOptions(rules=RULES, cache=False, use_manifest=False))
-    assert not result.diagnostics, result.diagnostics
-    return result.findings
-
-
-def lines(found: list[Finding]) -> list[tuple[int, str]]:
-    return [(f.line, f.rule) for f in found]
+    return check_files(tmp_path, files, rules=RULES)
 
 
 SQLITE_WITHDRAW = """

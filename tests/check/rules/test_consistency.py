@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from stormproof.check import CheckOptions, Finding, run_check
+from stormproof.check import Finding
 from stormproof.check.analysis.messaging import publishes
 from stormproof.check.context import FileContext, SystemModel
 from stormproof.check.rules.consistency import RULES, DualWrite, MissingCapChoice
+from tests.check.rules.checking import check_files, lines
 
 MANIFEST = """\
 version: 1
@@ -42,22 +43,8 @@ sagas:
 def findings(
     tmp_path: Path, files: dict[str, str], *, manifest: str | None = None
 ) -> list[Finding]:
-    """Check a tree made of `files` (path → source) with the consistency rules."""
-    for name, source in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(source), encoding="utf-8")
-    options = CheckOptions(rules=RULES, cache=False, use_manifest=manifest is not None)
-    if manifest is not None:
-        (tmp_path / "stormproof.yaml").write_text(manifest, encoding="utf-8")
-        options.manifest = tmp_path / "stormproof.yaml"
-    result = run_check([tmp_path], options)
-    assert not result.diagnostics, result.diagnostics
-    return result.findings
-
-
-def lines(found: list[Finding]) -> list[tuple[int, str]]:
-    return [(f.line, f.rule) for f in found]
+    """Check a tree made of `files` (path → source) with this module's rules."""
+    return check_files(tmp_path, files, rules=RULES, manifest=manifest)
 
 
 # -- SP901 ---------------------------------------------------------------------------------------

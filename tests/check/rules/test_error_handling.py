@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from stormproof.check import CheckOptions, Finding, run_check
+from stormproof.check import Finding
 from stormproof.check.rules.error_handling import RULES, SwallowedRemoteFailure
+from tests.check.rules.checking import check_files
 
 MANIFEST = """\
 version: 1
@@ -22,17 +22,14 @@ services:
 """
 
 
-def findings(tmp_path: Path, source: str, *, manifest: str | None = None) -> list[Finding]:
+def findings(
+    tmp_path: Path,
+    source: str,
+    *,
+    manifest: str | None = None,
+) -> list[Finding]:
     """Check `source` as orders/app.py (with `manifest` as stormproof.yaml when given)."""
-    (tmp_path / "orders").mkdir(parents=True, exist_ok=True)
-    (tmp_path / "orders" / "app.py").write_text(textwrap.dedent(source), encoding="utf-8")
-    options = CheckOptions(rules=RULES, cache=False, use_manifest=manifest is not None)
-    if manifest is not None:
-        (tmp_path / "stormproof.yaml").write_text(manifest, encoding="utf-8")
-        options.manifest = tmp_path / "stormproof.yaml"
-    result = run_check([tmp_path], options)
-    assert not result.diagnostics, result.diagnostics
-    return result.findings
+    return check_files(tmp_path, {"orders/app.py": source}, rules=RULES, manifest=manifest)
 
 
 def guarded(handler: str, after: str = "    return data\n", caught: str = "Exception") -> str:

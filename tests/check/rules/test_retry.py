@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from stormproof.check import CheckOptions, Finding, run_check
+from stormproof.check import Finding
 from stormproof.check.rule import Rule
 from stormproof.check.rules.retry import (
     RULES,
@@ -17,6 +16,7 @@ from stormproof.check.rules.retry import (
     StackedRetries,
     UnboundedRetry,
 )
+from tests.check.rules.checking import check_files, lines
 
 MANIFEST = """\
 version: 1
@@ -40,19 +40,9 @@ def findings(
     rules: list[type[Rule]] | None = None,
 ) -> list[Finding]:
     """Check `source` as booking/app.py (with `manifest` as stormproof.yaml when given)."""
-    (tmp_path / "booking").mkdir(parents=True, exist_ok=True)
-    (tmp_path / "booking" / "app.py").write_text(textwrap.dedent(source), encoding="utf-8")
-    options = CheckOptions(rules=rules or RULES, cache=False, use_manifest=manifest is not None)
-    if manifest is not None:
-        (tmp_path / "stormproof.yaml").write_text(textwrap.dedent(manifest), encoding="utf-8")
-        options.manifest = tmp_path / "stormproof.yaml"
-    result = run_check([tmp_path], options)
-    assert not result.diagnostics, result.diagnostics
-    return result.findings
-
-
-def lines(found: list[Finding]) -> list[tuple[int, str]]:
-    return [(f.line, f.rule) for f in found]
+    return check_files(
+        tmp_path, {"booking/app.py": source}, rules=rules or RULES, manifest=manifest
+    )
 
 
 def decorated(decorator: str, body: str = "return client.get('http://a/x').json()") -> str:
