@@ -117,7 +117,7 @@ def run_check(paths: Sequence[Path], options: CheckOptions | None = None) -> Che
 
 def _manifest(paths: list[Path], options: CheckOptions) -> Manifest | None:
     # Imported here: building the manifest's models is the dearest import of a cached run.
-    from stormproof.manifest import find_manifest, load_manifest
+    from stormproof.manifest import ManifestError, find_manifest, load_manifest
 
     if not options.use_manifest:
         return None
@@ -126,7 +126,7 @@ def _manifest(paths: list[Path], options: CheckOptions) -> Manifest | None:
         return None
     try:
         return load_manifest(path)
-    except Exception as exc:  # ManifestError, and anything odd in the file
+    except ManifestError as exc:
         raise CheckError(str(exc)) from None
 
 
