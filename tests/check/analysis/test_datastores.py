@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from stormproof.check.analysis.datastores import (
-    ALL_COLUMNS,
     DatastoreOp,
     datastore_clients,
     datastore_ops,
@@ -18,11 +17,11 @@ from stormproof.check.analysis.datastores import (
     env_var_reads,
     local_callee,
     orm_object_source,
-    parse_sql,
     sql_statement,
     store_kind,
     store_library,
 )
+from stormproof.check.analysis.sql import ALL_COLUMNS, parse_sql
 from stormproof.check.context import FileContext, SystemModel
 from stormproof.manifest import load_manifest
 

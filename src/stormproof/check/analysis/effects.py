@@ -39,7 +39,6 @@ from dataclasses import dataclass
 
 from stormproof.check.analysis.datastores import (
     DatastoreOp,
-    SqlStatement,
     datastore_writes,
     local_callee,
     sql_statement,
@@ -52,6 +51,7 @@ from stormproof.check.analysis.idempotency_keys import (
 from stormproof.check.analysis.modules import function_key, function_ref
 from stormproof.check.analysis.remote_calls import RemoteCall
 from stormproof.check.analysis.scopes import FUNCTION_TYPES, FunctionNode
+from stormproof.check.analysis.sql import SqlStatement
 from stormproof.check.analysis.syntax import callee_name, is_self, terminal_name, true_keyword
 from stormproof.check.context import FileContext
 

@@ -14,16 +14,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from stormproof.check.analysis.datastores import (
-    ALL_COLUMNS,
     DatastoreOp,
-    Placeholder,
-    SqlStatement,
     datastore_ops,
     orm_object_source,
     own_nodes,
     store_kind,
 )
 from stormproof.check.analysis.scopes import FunctionNode
+from stormproof.check.analysis.sql import ALL_COLUMNS, Placeholder, SqlStatement
 from stormproof.check.context import FileContext, ProjectContext
 from stormproof.check.finding import Finding
 from stormproof.check.rule import Rule
