@@ -9,10 +9,6 @@ import pytest
 from stormproof.check import Finding
 from stormproof.check.rules.architecture import (
     RULES,
-    EdgeServiceTouchesDatastore,
-    ForeignDatastoreAccess,
-    HardCodedServiceUrl,
-    UndeclaredServiceCall,
 )
 from tests.check.rules.checking import check_files
 
@@ -241,14 +237,3 @@ def test_configured_and_external_urls_are_not_hard_coded(
 ) -> None:
     source = f"import os\nimport httpx\nhttpx.post({url_expression} + '/x')\n"
     assert findings(tmp_path, {"orders/pay.py": source}) == []
-
-
-def test_rule_pages_are_complete() -> None:
-    for rule in (
-        EdgeServiceTouchesDatastore,
-        UndeclaredServiceCall,
-        ForeignDatastoreAccess,
-        HardCodedServiceUrl,
-    ):
-        page = rule.page()
-        assert all(page[key] for key in ("summary", "why", "bad", "good", "defaults", "fix"))

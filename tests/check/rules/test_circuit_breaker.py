@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from stormproof.check import CheckOptions, Finding, run_check
+from stormproof.check import Finding
 from stormproof.check.rules.circuit_breaker import RULES, CallWithoutCircuitBreaker
+from tests.check.rules.checking import check_files
 
 MANIFEST = """\
 version: 1
@@ -24,17 +25,7 @@ services:
 
 def check(tmp_path: Path, files: dict[str, str], manifest: str | None = MANIFEST) -> list[Finding]:
     """Check a tree of `files` (path → source) with SP301 only."""
-    for name, source in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(source), encoding="utf-8")
-    options = CheckOptions(rules=RULES, cache=False, use_manifest=manifest is not None)
-    if manifest is not None:
-        (tmp_path / "stormproof.yaml").write_text(manifest, encoding="utf-8")
-        options.manifest = tmp_path / "stormproof.yaml"
-    result = run_check([tmp_path], options)
-    assert not result.diagnostics, result.diagnostics
-    return result.findings
+    return check_files(tmp_path, files, rules=RULES, manifest=manifest)
 
 
 def lines(found: list[Finding]) -> list[int]:

@@ -10,8 +10,6 @@ import pytest
 from stormproof.check import Finding
 from stormproof.check.rules.concurrency import (
     RULES,
-    RedisReadModifyWrite,
-    UnlockedReadModifyWrite,
 )
 from tests.check.rules.checking import check_files, lines
 
@@ -252,11 +250,3 @@ def test_transaction_callbacks_are_not_reported(tmp_path: Path) -> None:
             r.transaction(take, sku)
     """
     assert findings(tmp_path, {"stock/reserve.py": source}) == []
-
-
-def test_rule_pages_are_complete() -> None:
-    for rule in (UnlockedReadModifyWrite, RedisReadModifyWrite):
-        page = rule.page()
-        assert all(page[key] for key in ("summary", "why", "bad", "good", "defaults", "fix"))
-        compile(page["bad"], rule.id, "exec")
-        compile(page["good"], rule.id, "exec")

@@ -11,7 +11,7 @@ import pytest
 from stormproof.check import Finding
 from stormproof.check.analysis.messaging import publishes
 from stormproof.check.context import FileContext, SystemModel
-from stormproof.check.rules.consistency import RULES, DualWrite, MissingCapChoice
+from stormproof.check.rules.consistency import RULES
 from tests.check.rules.checking import check_files, lines
 
 MANIFEST = """\
@@ -227,9 +227,3 @@ def test_publishes_of_each_broker() -> None:
         (13, "celery"),
         (14, "kafka"),
     ]
-
-
-def test_rule_pages_are_complete() -> None:
-    for rule in (MissingCapChoice, DualWrite):
-        page = rule.page()
-        assert all(page[key] for key in ("summary", "why", "bad", "good", "defaults", "fix"))

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from stormproof.check import CheckOptions, Finding, run_check
+from stormproof.check import Finding
 from stormproof.check.rules.saga import RULES
+from tests.check.rules.checking import check_files
 
 MANIFEST = """\
 version: 1
@@ -47,15 +48,7 @@ client = httpx.Client(timeout=5)
 
 def check(tmp_path: Path, files: dict[str, str], manifest: str = MANIFEST) -> list[Finding]:
     """Check a tree of `files` (path → source) with the saga rules only."""
-    for name, source in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(source, encoding="utf-8")
-    (tmp_path / "stormproof.yaml").write_text(manifest, encoding="utf-8")
-    options = CheckOptions(rules=RULES, cache=False, manifest=tmp_path / "stormproof.yaml")
-    result = run_check([tmp_path], options)
-    assert not result.diagnostics, result.diagnostics
-    return result.findings
+    return check_files(tmp_path, files, rules=RULES, manifest=manifest)
 
 
 def saga_code(tmp_path: Path, body: str, path: str = "booking/saga.py") -> list[Finding]:
