@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo chaos test lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,12 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/stormproof check examples/travel/naive; status=$$?; \
 	  if [ $$status -eq 1 ]; then echo "(exit 1: findings, as expected for the naive example)"; \
+	  else exit $$status; fi
+
+# The naive system under faults: it breaks its invariants, so exit 1 is the point here too.
+chaos: $(STAMP)
+	$(BIN)/stormproof chaos examples/travel/naive --seed 1; status=$$?; \
+	  if [ $$status -eq 1 ]; then echo "(exit 1: invariants violated, as expected for the naive example)"; \
 	  else exit $$status; fi
 
 # pytest exits 5 when it collected no test: that is a failure too.

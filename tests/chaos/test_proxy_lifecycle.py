@@ -4,12 +4,18 @@ import asyncio
 
 import pytest
 
-from stormproof.chaos import FaultProxy, Latency, Partition
-from tests.chaos.upstreams import http_upstream, run
+from stormproof.chaos import Duplicate, FaultProxy, Latency, Partition, proxy
+from stormproof.chaos.faults import Kill, Pause, Skew
+from tests.chaos.upstreams import http_upstream, run, scripted_upstream
 
 
 def _other_tasks() -> set[asyncio.Task]:
     return asyncio.all_tasks() - {asyncio.current_task()}
+
+
+def _proxy_tasks() -> set[asyncio.Task]:
+    """The tasks running the proxy module's own coroutines."""
+    return {t for t in asyncio.all_tasks() if t.get_coro().cr_code.co_filename == proxy.__file__}
 
 
 def test_close_ends_every_connection_and_leaves_no_task():
@@ -61,3 +67,33 @@ def test_port_before_start_is_a_clear_error():
 def test_unknown_protocol_is_refused():
     with pytest.raises(ValueError, match="protocol must be http or tcp, got 'udp'"):
         FaultProxy("127.0.0.1", 9, protocol="udp")
+
+
+@pytest.mark.parametrize("fault", [Kill(), Pause(), Skew(offset_s=5)], ids=lambda f: f.kind)
+def test_process_faults_are_refused(fault):
+    with pytest.raises(ValueError, match=f"{fault.kind} acts on a service's processes"):
+        FaultProxy("127.0.0.1", 9).set_fault(fault)
+
+
+def test_close_during_a_duplicate_copy_leaves_no_task():
+    async def body():
+        copy_started = asyncio.Event()
+
+        def answer(connection: int, request: bytes) -> list[bytes]:
+            if connection == 0:
+                return [b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"]
+            copy_started.set()
+            return []  # the copy is never answered
+
+        async with scripted_upstream(answer) as upstream:
+            proxy = await FaultProxy("127.0.0.1", upstream.port).start()
+            proxy.set_fault(Duplicate())
+            reader, writer = await asyncio.open_connection("127.0.0.1", proxy.port)
+            writer.write(b"POST /pay HTTP/1.1\r\nContent-Length: 0\r\n\r\n")
+            await asyncio.wait_for(copy_started.wait(), 5)
+            await asyncio.wait_for(proxy.close(), 5)
+            assert await asyncio.wait_for(reader.read(), 5) == b""  # no answer, just the end
+            writer.close()
+            assert _proxy_tasks() == set()
+
+    run(body())

@@ -2,12 +2,14 @@
 
 import asyncio
 import os
+import socket
+import struct
 import time
 
 import pytest
 
 from stormproof.chaos import Drop, FaultProxy, HttpError, Latency, Partition, Reset
-from tests.chaos.upstreams import echo_upstream, read_until_eof, run
+from tests.chaos.upstreams import echo_upstream, read_until_eof, run, send_pieces
 
 
 async def _connect(proxy: FaultProxy) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
@@ -201,3 +203,78 @@ def test_http_faults_are_refused_on_a_tcp_proxy():
     proxy = FaultProxy("127.0.0.1", 9, protocol="tcp")
     with pytest.raises(ValueError, match="http_error needs an HTTP proxy"):
         proxy.set_fault(HttpError())
+
+
+def test_a_slow_reader_gets_every_byte_in_order():
+    async def body():
+        payload = os.urandom(8 * 1024 * 1024)
+        async with (
+            echo_upstream() as echo,
+            FaultProxy("127.0.0.1", echo.port, protocol="tcp") as proxy,
+        ):
+            reader, writer = await _connect(proxy)
+            writer.write(payload)
+            await asyncio.sleep(0.2)  # every buffer on the way back fills up meanwhile
+            echoed = await asyncio.wait_for(reader.readexactly(len(payload)), 10)
+            writer.close()
+            assert echoed == payload
+
+    run(body())
+
+
+def test_bytes_arriving_during_a_delay_keep_their_order():
+    async def body():
+        async with (
+            echo_upstream() as echo,
+            FaultProxy("127.0.0.1", echo.port, protocol="tcp") as proxy,
+        ):
+            proxy.set_fault(Latency(delay_ms=30, direction="upstream"))
+            reader, writer = await _connect(proxy)
+            parts = [b"%03d," % n for n in range(40)]
+            await send_pieces(writer, parts, gap=0.002)
+            echoed = await asyncio.wait_for(reader.readexactly(len(b"".join(parts))), 5)
+            writer.close()
+            assert echoed == b"".join(parts)
+            # Bytes that arrive while a chunk is held back travel together as the next chunk.
+            assert 2 <= proxy.counters.faults["latency"] < len(parts)
+
+    run(body())
+
+
+def test_an_upstream_reset_passes_on_as_a_reset():
+    async def reset_at_once(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read(1)
+        sock = writer.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        writer.transport.abort()
+
+    async def body():
+        server = await asyncio.start_server(reset_at_once, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        async with FaultProxy("127.0.0.1", port, protocol="tcp") as proxy:
+            reader, writer = await _connect(proxy)
+            writer.write(b"x")
+            with pytest.raises(ConnectionResetError):
+                await read_until_eof(reader)
+            writer.close()
+        server.close()
+
+    run(body())
+
+
+def test_a_half_close_into_a_blackhole_is_swallowed_too():
+    async def body():
+        async with (
+            echo_upstream() as echo,
+            FaultProxy("127.0.0.1", echo.port, protocol="tcp") as proxy,
+        ):
+            reader, writer = await _connect(proxy)
+            assert await _round_trip(reader, writer, b"warm") == b"warm"
+            proxy.set_fault(Partition(direction="upstream", mode="blackhole"))
+            writer.write_eof()
+            # Had the end reached the echo server, it would have ended its side as well.
+            with pytest.raises(TimeoutError):
+                await read_until_eof(reader, timeout=0.3)
+            writer.close()
+
+    run(body())

@@ -1,13 +1,17 @@
 """Loopback upstreams for the proxy tests: a threaded stdlib HTTP/1.1 server (an HTTP
-implementation independent of the proxy's) and an asyncio echo server."""
+implementation independent of the proxy's), an asyncio echo server, and a scripted HTTP
+server whose every answer byte (and how they are split into writes) a test chooses."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import http.client
+import socket
+import struct
+import sys
 import threading
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
@@ -43,6 +47,11 @@ class RecordingHTTPServer(ThreadingHTTPServer):
     def requests(self) -> list[SeenRequest]:
         with self.lock:
             return list(self.seen)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Quiet about connections the proxy resets on purpose; loud about anything else."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class _RecordingHandler(BaseHTTPRequestHandler):
@@ -153,3 +162,95 @@ async def echo_upstream() -> AsyncIterator[EchoServer]:
 
 async def read_until_eof(reader: asyncio.StreamReader, timeout: float = 5.0) -> bytes:
     return await asyncio.wait_for(reader.read(), timeout)
+
+
+# -- scripted HTTP upstream ----------------------------------------------------------------
+
+CLOSE = b"<close>"  # a piece that closes the connection (FIN) where it stands
+RESET = b"<reset>"  # a piece that resets it (RST)
+Answer = Callable[[int, bytes], Sequence[bytes]]
+
+
+@dataclass
+class ScriptedServer:
+    port: int = 0
+    connections: int = 0
+    requests: list[bytes] = field(default_factory=list)  # head and body, as received
+
+
+def _content_length(head: bytes) -> int:
+    for line in head.lower().split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        if name.strip() == b"content-length":
+            return int(value)
+    return 0
+
+
+async def _serve_script(
+    server: ScriptedServer,
+    answer: Answer,
+    gap: float,
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+) -> None:
+    """Each request (framed by Content-Length only) is answered with the pieces
+    ``answer(connection index, request)`` gives, written one at a time ``gap`` seconds apart.
+    After a ``101`` answer the connection echoes whatever comes."""
+    connection = server.connections
+    server.connections += 1
+    try:
+        while True:
+            try:
+                head = await reader.readuntil(b"\r\n\r\n")
+            except asyncio.IncompleteReadError:
+                return
+            request = head + await reader.readexactly(_content_length(head))
+            server.requests.append(request)
+            pieces = answer(connection, request)
+            for piece in pieces:
+                if piece == CLOSE:
+                    return
+                if piece == RESET:
+                    sock = writer.get_extra_info("socket")
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    writer.transport.abort()
+                    return
+                writer.write(piece)
+                await writer.drain()
+                if gap:
+                    await asyncio.sleep(gap)
+            if pieces and pieces[0].startswith(b"HTTP/1.1 101"):
+                while data := await reader.read(65536):
+                    writer.write(data)
+                    await writer.drain()
+                return
+    except OSError:
+        pass
+    finally:
+        writer.close()
+
+
+@contextlib.asynccontextmanager
+async def scripted_upstream(answer: Answer, *, gap: float = 0.0) -> AsyncIterator[ScriptedServer]:
+    state = ScriptedServer()
+    server = await asyncio.start_server(
+        lambda r, w: _serve_script(state, answer, gap, r, w), "127.0.0.1", 0
+    )
+    state.port = server.sockets[0].getsockname()[1]
+    try:
+        yield state
+    finally:
+        server.close()
+
+
+def pieces(data: bytes, size: int) -> list[bytes]:
+    """``data`` cut into pieces of ``size`` bytes (the last may be shorter)."""
+    return [data[i : i + size] for i in range(0, len(data), size)]
+
+
+async def send_pieces(writer: asyncio.StreamWriter, parts: Sequence[bytes], gap: float) -> None:
+    """Write each part on its own, ``gap`` seconds apart, so each is a TCP segment of its own."""
+    for part in parts:
+        writer.write(part)
+        await writer.drain()
+        await asyncio.sleep(gap)

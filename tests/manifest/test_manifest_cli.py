@@ -105,7 +105,7 @@ def test_pivots_missing_compensations_and_missing_cap_choices_are_marked(write_m
           retries: off
           tracing: off
         check: {fail_on: error, ignore: [SP601]}
-        chaos: {workload: {}}
+        chaos: {workload: {module: chaos_workload.py}, scenarios: {calm: }}
         """
     )
 
@@ -121,7 +121,7 @@ def test_pivots_missing_compensations_and_missing_cap_choices_are_marked(write_m
     assert "retries           off" in out
     assert "tracing           off" in out
     assert "Check  ignore: ['SP601']; fail_on: error" in out
-    assert "Chaos  configured: workload" in out
+    assert "Chaos  workload chaos_workload.py; scenarios: calm" in out
 
 
 def test_a_system_without_calls_says_so(write_manifest) -> None:

@@ -21,6 +21,7 @@ from stormproof.manifest import (
     parse_endpoint,
     parse_manifest,
 )
+from stormproof.manifest.chaos import ChaosSection
 
 
 def test_design_example_with_its_services_declared_loads_as_written(fixtures: Path) -> None:
@@ -67,7 +68,7 @@ def test_design_example_with_its_services_declared_loads_as_written(fixtures: Pa
     assert system.policies.retries == RetryPolicy(
         max_attempts=5, backoff="exponential", jitter="required"
     )
-    assert system.chaos == {}
+    assert system.chaos == ChaosSection()
 
 
 def test_design_example_verbatim_fails_only_on_the_services_it_leaves_out(fixtures: Path) -> None:
@@ -103,7 +104,7 @@ def test_defaults_fill_every_optional_key(write_manifest) -> None:
     assert (api.role, api.path, api.run, api.health) == ("service", "api/", None, "/health")
     assert (api.env, api.calls, api.owns, api.consistency) == ({}, {}, [], None)
     assert system.services["worker"].path == "worker/"
-    assert system.datastores == {} and system.sagas == {} and system.chaos == {}
+    assert system.datastores == {} and system.sagas == {} and system.chaos == ChaosSection()
     policies = system.policies
     assert [policies.timeouts, policies.circuit_breakers, policies.idempotency] == ["required"] * 3
     assert policies.tracing == "required"
@@ -118,7 +119,8 @@ def test_sections_left_empty_mean_none() -> None:
         "version: 1\nservices:\ndatastores:\nsagas:\npolicies:\nchaos:\ncheck:\n"
     )
 
-    assert (system.services, system.datastores, system.sagas, system.chaos) == ({}, {}, {}, {})
+    assert (system.services, system.datastores, system.sagas) == ({}, {}, {})
+    assert system.chaos == ChaosSection()
     assert system.policies.enabled("timeouts")
     assert system.check.fail_on is None
 
@@ -253,9 +255,43 @@ def test_check_section_is_read() -> None:
     assert check.per_file_ignores == {"scripts/*.py": ["SP101"]}
 
 
-def test_chaos_section_is_free_form() -> None:
-    system = parse_manifest("version: 1\nchaos:\n  workload: {rate: 10}\n  anything: [1, 2]\n")
-    assert system.chaos == {"workload": {"rate": 10}, "anything": [1, 2]}
+def test_chaos_section_names_workload_and_scenarios() -> None:
+    system = parse_manifest(
+        "version: 1\nchaos:\n  workload: {module: w.py, class: W, rate: 10}\n"
+        "  settle: 3\n  scenarios:\n    calm:\n    kill:\n      duration: 5\n"
+        "      faults: [{at: 1, duration: 2, target: api, fault: kill}]\n"
+    )
+    chaos = system.chaos
+    assert chaos.workload is not None
+    assert (chaos.workload.module, chaos.workload.class_, chaos.workload.rate) == ("w.py", "W", 10)
+    assert chaos.settle == 3
+    assert list(chaos.scenarios) == ["calm", "kill"]
+    assert chaos.scenarios["calm"].faults == []
+    assert chaos.scenarios["kill"].faults[0].fault == "kill"
+
+
+@pytest.mark.parametrize(
+    ("section", "line", "message"),
+    [
+        ("chaos:\n  workload: {rate: 10}\n", 3, "missing key 'module' in chaos.workload"),
+        ("chaos:\n  anything: 1\n", 3, "unknown key 'anything' in chaos"),
+        (
+            "chaos:\n  scenarios:\n    s: {generate: {every: [5, 1], faults: {kill: }}}\n",
+            4,
+            "expected [low, high] with low <= high",
+        ),
+        (
+            "chaos:\n  scenarios:\n    s: {durations: 5}\n",
+            4,
+            "unknown key 'durations' in chaos.scenarios.s (did you mean 'duration'?)",
+        ),
+    ],
+)
+def test_chaos_section_shape_errors_name_their_line(section: str, line: int, message: str) -> None:
+    with pytest.raises(ManifestError) as caught:
+        parse_manifest("version: 1\n" + section)
+    assert caught.value.line == line
+    assert message in str(caught.value)
 
 
 def test_findings_for_the_checker_are_not_load_errors() -> None:

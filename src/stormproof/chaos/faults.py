@@ -144,12 +144,60 @@ class Duplicate:
         _check_probability(self.kind, self.probability)
 
 
-Fault = Partition | Latency | Drop | Reset | HttpError | DropResponse | Duplicate
+@dataclass(frozen=True)
+class Kill:
+    """SIGKILL the service's whole process group; it is started again (same port, same data)
+    when the fault ends, and the run waits for its health check before going on with it."""
+
+    kind: ClassVar[str] = "kill"
+
+
+@dataclass(frozen=True)
+class Pause:
+    """SIGSTOP the service's process group for the fault's duration, then SIGCONT: a process
+    that is alive, holds its connections and answers nothing (a GC pause, a frozen VM)."""
+
+    kind: ClassVar[str] = "pause"
+
+
+@dataclass(frozen=True)
+class Skew:
+    """Move the service's clock by ``offset_s`` seconds (libfaketime), for the fault's
+    duration."""
+
+    kind: ClassVar[str] = "skew"
+    offset_s: float = 60.0
+
+    def __post_init__(self) -> None:
+        _require(self.offset_s != 0, self.kind, "offset_s must not be 0")
+
+
+NetworkFault = Partition | Latency | Drop | Reset | HttpError | DropResponse | Duplicate
+ProcessFault = Kill | Pause | Skew
+Fault = NetworkFault | ProcessFault
 
 FAULT_TYPES: dict[str, type[Fault]] = {
-    cls.kind: cls for cls in (Partition, Latency, Drop, Reset, HttpError, DropResponse, Duplicate)
+    cls.kind: cls
+    for cls in (
+        Partition,
+        Latency,
+        Drop,
+        Reset,
+        HttpError,
+        DropResponse,
+        Duplicate,
+        Kill,
+        Pause,
+        Skew,
+    )
 }
 HTTP_FAULT_KINDS: frozenset[str] = frozenset({"http_error", "drop_response", "duplicate"})
+PROCESS_FAULT_KINDS: frozenset[str] = frozenset({"kill", "pause", "skew"})
+
+
+def is_process_fault(fault: Fault) -> bool:
+    """Whether ``fault`` acts on a service's processes rather than on an edge's proxy."""
+    return fault.kind in PROCESS_FAULT_KINDS
 
 
 def fault_to_dict(fault: Fault) -> dict[str, Any]:

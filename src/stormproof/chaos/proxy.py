@@ -2,14 +2,23 @@
 
 In ``http`` mode (the default) each connection is handled one HTTP/1.1 exchange at a time:
 the request is read whole, forwarded, the response read whole and sent back. That lockstep is
-what lets the HTTP-aware faults act on a single request, and it also counts requests. A
-``101 Switching Protocols`` answer turns the rest of the connection into a plain byte pipe.
-In ``tcp`` mode both directions are piped chunk by chunk and the HTTP faults are refused.
+what lets the HTTP-aware faults act on a single request, and it also counts requests. Bytes
+of the next request (pipelining) wait in the proxy until the response to this one is sent.
+Interim ``1xx`` answers travel in front of the final response; since a request's body is read
+before anything is forwarded, a client that waits for ``100 Continue`` before sending its body
+gets it only after its own timeout makes it send the body anyway. A ``101 Switching
+Protocols`` answer turns the rest of the connection into a plain byte pipe. In ``tcp`` mode
+both directions are piped chunk by chunk and the HTTP faults are refused.
 
 Faults are changed from the event loop with :meth:`FaultProxy.set_fault`,
 :meth:`FaultProxy.clear_fault` and :meth:`FaultProxy.heal`. Faults on bytes in flight
 (partition, latency, reset) act on open connections at their next chunk; the others act on
 the next connection or request.
+
+The proxy shares the event loop of whatever drives the system, so its cost per request
+matters: sockets are asyncio protocols driven straight from the loop's callbacks (no streams,
+no task switch per message), a message is framed from one growing buffer that is scanned
+once, and with no fault set a chunk goes from one socket to the other with no detour.
 """
 
 from __future__ import annotations
@@ -20,19 +29,20 @@ import random
 import socket
 import struct
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple, cast
 
 from stormproof.chaos.faults import (
     HTTP_FAULT_KINDS,
+    PROCESS_FAULT_KINDS,
     Drop,
     DropResponse,
     Duplicate,
-    Fault,
     HttpError,
     Latency,
+    NetworkFault,
     Partition,
     Reset,
     covers,
@@ -41,13 +51,17 @@ from stormproof.chaos.faults import (
 Flow = Literal["upstream", "downstream"]
 Protocol = Literal["http", "tcp"]
 
-_READ_SIZE = 64 * 1024
-_HEAD_LIMIT = 64 * 1024
+_CHUNK_LIMIT = 64 * 1024  # tcp mode: the most bytes forwarded (and delayed) as one chunk
+_BUFFER_LIMIT = 128 * 1024  # unforwarded bytes from a socket above which it is not read
+_HEAD_LIMIT = 64 * 1024  # a longer head (or chunk size line) ends the connection
 _NO_BODY_STATUSES = frozenset({101, 204, 304})
+_FRAMING_HEADERS = frozenset({b"connection", b"content-length", b"transfer-encoding"})
+_CHUNKED = -1  # body lengths that are not a length
+_UNTIL_EOF = -2
 
 
 class _LinkCut(Exception):
-    """The connection was cut on purpose (reset fault); stop serving it quietly."""
+    """Stop serving the connection quietly: a fault cut it, or a peer left mid-message."""
 
 
 class _BadMessage(Exception):
@@ -74,136 +88,201 @@ class ProxyCounters:
         }
 
 
-@dataclass(frozen=True)
-class _Message:
+class _Message(NamedTuple):
     raw: bytes
     method: bytes = b""
     closes: bool = False
     upgraded: bool = False
 
 
-def _reset(writer: asyncio.StreamWriter) -> None:
-    """Close with an RST rather than a FIN: SO_LINGER 0 makes the kernel drop the connection."""
-    sock = writer.get_extra_info("socket")
-    if sock is not None:
-        # An OSError means the peer closed it already: nothing left to reset.
-        with contextlib.suppress(OSError):
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    writer.transport.abort()
-
-
-@dataclass(eq=False)
-class _Link:
-    """One client connection and the upstream connection that serves it."""
-
-    client_reader: asyncio.StreamReader
-    client_writer: asyncio.StreamWriter
-    upstream_reader: asyncio.StreamReader | None = None
-    upstream_writer: asyncio.StreamWriter | None = None
-    bytes_passed: int = 0
-
-    def writer_for(self, flow: Flow) -> asyncio.StreamWriter:
-        if flow == "downstream":
-            return self.client_writer
-        assert self.upstream_writer is not None, "upstream bytes before the upstream is open"
-        return self.upstream_writer
-
-    def writers(self) -> list[asyncio.StreamWriter]:
-        return [w for w in (self.client_writer, self.upstream_writer) if w is not None]
-
-    def reset(self) -> None:
-        for writer in self.writers():
-            _reset(writer)
-
-    def close(self) -> None:
-        for writer in self.writers():
-            writer.close()
+# -- HTTP/1.x framing --------------------------------------------------------------------
 
 
 def _parse_head(head: bytes) -> tuple[list[bytes], dict[bytes, bytes]]:
-    lines = head[:-4].split(b"\r\n")
+    """The start line's words and the headers that frame the message (names and values
+    lower-cased, repeats joined with commas). Every header line must hold a colon."""
+    lines = head.lower().split(b"\r\n")
     headers: dict[bytes, bytes] = {}
-    for line in lines[1:]:
+    for line in lines[1:-2]:  # the head ends with an empty line: two empty strings
         name, colon, value = line.partition(b":")
         if not colon:
             raise _BadMessage(f"header line without a colon: {line[:80]!r}")
-        key = name.strip().lower()
-        value = value.strip()
-        headers[key] = headers[key] + b"," + value if key in headers else value
-    return lines[0].split(b" ", 2), headers
+        name = name.strip()
+        if name in _FRAMING_HEADERS:
+            value = value.strip()
+            headers[name] = headers[name] + b"," + value if name in headers else value
+    return head[: len(lines[0])].split(b" ", 2), headers  # the start line keeps its case
 
 
 def _closes(version: bytes, headers: dict[bytes, bytes]) -> bool:
-    tokens = {t.strip() for t in headers.get(b"connection", b"").lower().split(b",")}
+    connection = headers.get(b"connection")
+    if connection is None:
+        return version == b"HTTP/1.0"
+    tokens = {token.strip() for token in connection.split(b",")}
     return b"close" in tokens or (version == b"HTTP/1.0" and b"keep-alive" not in tokens)
 
 
-async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
-    parts: list[bytes] = []
-    while True:
-        size_line = await reader.readuntil(b"\r\n")
-        parts.append(size_line)
-        try:
-            size = int(size_line.split(b";", 1)[0].strip(), 16)
-        except ValueError:
-            raise _BadMessage(f"bad chunk size line {size_line[:80]!r}") from None
-        if size == 0:
-            while True:  # trailers, then the empty line
-                trailer = await reader.readuntil(b"\r\n")
-                parts.append(trailer)
-                if trailer == b"\r\n":
-                    return b"".join(parts)
-        parts.append(await reader.readexactly(size + 2))
-
-
-async def _read_framed_body(reader: asyncio.StreamReader, headers: dict[bytes, bytes]) -> bytes:
-    """The body of a message framed by Transfer-Encoding or Content-Length; b"" otherwise."""
-    if b"chunked" in headers.get(b"transfer-encoding", b"").lower():
-        return await _read_chunked(reader)
-    if b"content-length" in headers:
-        try:
-            length = int(headers[b"content-length"])
-        except ValueError:
-            raise _BadMessage(f"bad Content-Length {headers[b'content-length']!r}") from None
-        return await reader.readexactly(length)
-    return b""
-
-
-async def _read_request(reader: asyncio.StreamReader) -> _Message | None:
-    """The next request, or None when the client closed between requests."""
+def _body_length(headers: dict[bytes, bytes]) -> int:
+    """The length of a body framed by Transfer-Encoding or Content-Length; 0 otherwise."""
+    if b"chunked" in headers.get(b"transfer-encoding", b""):
+        return _CHUNKED
+    value = headers.get(b"content-length")
+    if value is None:
+        return 0
     try:
-        head = await reader.readuntil(b"\r\n\r\n")
-    except asyncio.IncompleteReadError as error:
-        if error.partial.strip():
-            raise _BadMessage("connection closed inside a request head") from None
-        return None
-    start, headers = _parse_head(head)
-    if len(start) != 3 or not start[2].startswith(b"HTTP/1."):
-        raise _BadMessage(f"not an HTTP/1.x request line: {start!r}")
-    body = await _read_framed_body(reader, headers)
-    return _Message(raw=head + body, method=start[0], closes=_closes(start[2], headers))
+        length = int(value)
+    except ValueError:
+        length = -1
+    if length < 0:
+        raise _BadMessage(f"bad Content-Length {value!r}")
+    return length
 
 
-async def _read_response(reader: asyncio.StreamReader, request: _Message) -> _Message:
-    """The final response to ``request``; interim 1xx answers are kept in front of it."""
-    interim = b""
-    while True:
-        head = await reader.readuntil(b"\r\n\r\n")
-        start, headers = _parse_head(head)
-        if len(start) < 2 or not start[0].startswith(b"HTTP/1.") or not start[1].isdigit():
-            raise _BadMessage(f"not an HTTP/1.x status line: {start!r}")
-        status = int(start[1])
+class _Framer:
+    """Finds where the HTTP/1.x message at the front of a buffer ends and cuts it off. It
+    keeps its place between calls, so that a message arriving in many segments is scanned
+    once. ``request`` is the request a response answers; None when framing requests."""
+
+    __slots__ = (
+        "_body_start",
+        "_closes",
+        "_head_start",
+        "_in_trailers",
+        "_length",
+        "_method",
+        "_scanned",
+        "_upgraded",
+        "request",
+    )
+
+    def __init__(self, request: _Message | None = None) -> None:
+        self.request = request
+        self._head_start = 0  # where the head being framed begins (after interim responses)
+        self._scanned = 0  # how far the search for the end of the head or of a chunk has got
+        self._body_start = -1  # -1 until the head is parsed; then the fields below are set
+        self._in_trailers = False
+        self._length = 0  # the body's length, or _CHUNKED, or _UNTIL_EOF
+        self._method = b""
+        self._closes = False
+        self._upgraded = False
+
+    @property
+    def in_head(self) -> bool:
+        return self._body_start < 0
+
+    def frame(self, buffer: bytearray, eof: bool) -> _Message | None:
+        """The next whole message, cut from the front of ``buffer``; None until all of it is
+        there (``eof``: no more bytes will come)."""
+        if self._body_start < 0 and not self._frame_head(buffer):
+            return None
+        length = self._length
+        if length >= 0:
+            end = self._body_start + length
+            if len(buffer) < end:
+                return None
+        elif length == _CHUNKED:
+            end = self._chunked_end(buffer)
+            if end < 0:
+                return None
+        elif eof:
+            end = len(buffer)
+        else:
+            return None
+        if end == len(buffer):
+            raw = bytes(buffer)
+            buffer.clear()
+        else:
+            raw = bytes(buffer[:end])
+            del buffer[:end]
+        self._head_start = self._scanned = 0
+        self._body_start = -1
+        self._in_trailers = False
+        return _Message(raw, self._method, self._closes, self._upgraded)
+
+    def _frame_head(self, buffer: bytearray) -> bool:
+        """Parse the head at the front of ``buffer``, past any interim responses, if all of
+        it is there."""
+        while True:
+            start = self._head_start
+            end = buffer.find(b"\r\n\r\n", max(start, self._scanned - 3))
+            if end < 0:
+                self._scanned = len(buffer)
+                if self._scanned - start > _HEAD_LIMIT:
+                    raise _LinkCut
+                return False
+            end += 4
+            if end - start > _HEAD_LIMIT:
+                raise _LinkCut
+            start_line, headers = _parse_head(bytes(buffer[start:end]))
+            self._scanned = end
+            if self.request is None:
+                self._frame_request(start_line, headers)
+                break
+            if self._frame_response(start_line, headers):
+                break
+            self._head_start = end  # an interim response: the final one follows
+        self._body_start = end
+        return True
+
+    def _frame_request(self, start_line: list[bytes], headers: dict[bytes, bytes]) -> None:
+        if len(start_line) != 3 or not start_line[2].startswith(b"HTTP/1."):
+            raise _BadMessage(f"not an HTTP/1.x request line: {start_line!r}")
+        self._method = start_line[0]
+        self._closes = _closes(start_line[2], headers)
+        self._length = _body_length(headers)
+
+    def _frame_response(self, start_line: list[bytes], headers: dict[bytes, bytes]) -> bool:
+        """Whether this head is the final response (not an interim 1xx)."""
+        request = self.request
+        assert request is not None
+        if (
+            len(start_line) < 2
+            or not start_line[0].startswith(b"HTTP/1.")
+            or not start_line[1].isdigit()
+        ):
+            raise _BadMessage(f"not an HTTP/1.x status line: {start_line!r}")
+        status = int(start_line[1])
         if 100 <= status < 200 and status != 101:
-            interim += head
-            continue
-        closes = request.closes or _closes(start[0], headers)
+            return False
+        self._closes = request.closes or _closes(start_line[0], headers)
+        self._upgraded = status == 101
         if request.method == b"HEAD" or status in _NO_BODY_STATUSES:
-            body = b""
+            self._length = 0
         elif b"transfer-encoding" in headers or b"content-length" in headers:
-            body = await _read_framed_body(reader, headers)
+            self._length = _body_length(headers)
         else:  # framed by the end of the connection
-            body, closes = await reader.read(), True
-        return _Message(raw=interim + head + body, closes=closes, upgraded=status == 101)
+            self._length = _UNTIL_EOF
+            self._closes = True
+        return True
+
+    def _chunked_end(self, buffer: bytearray) -> int:
+        """Where the chunked body ends (after its trailers), or -1 while it is incomplete."""
+        position = max(self._scanned, self._body_start)
+        while True:
+            line_end = buffer.find(b"\r\n", position)
+            if line_end < 0:
+                if len(buffer) - position > _HEAD_LIMIT:
+                    raise _LinkCut
+                self._scanned = position
+                return -1
+            line_end += 2
+            if self._in_trailers:
+                if line_end - position == 2:  # the empty line after the trailers
+                    return line_end
+                position = line_end
+                continue
+            line = buffer[position:line_end]
+            try:
+                size = int(line.split(b";", 1)[0].strip(), 16)
+            except ValueError:
+                size = -1
+            if size < 0:
+                raise _BadMessage(f"bad chunk size line {bytes(line[:80])!r}")
+            if size == 0:
+                self._in_trailers = True
+                position = line_end
+                continue
+            position = line_end + size + 2  # past the chunk's data and its CRLF
 
 
 def _error_response(status: int) -> bytes:
@@ -212,6 +291,425 @@ def _error_response(status: int) -> bytes:
         f"HTTP/1.1 {status} Injected Fault\r\n"
         f"Content-Type: text/plain\r\nContent-Length: {len(body)}\r\n\r\n"
     ).encode() + body
+
+
+# -- sockets -----------------------------------------------------------------------------
+
+
+def _reset(transport: asyncio.Transport) -> None:
+    """Close with an RST rather than a FIN: SO_LINGER 0 makes the kernel drop the connection."""
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        # An OSError means the peer closed it already: nothing left to reset.
+        with contextlib.suppress(OSError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    transport.abort()
+
+
+class _Side(asyncio.Protocol):
+    """One of a link's two sockets. asyncio calls these methods straight from its event loop;
+    they keep what arrived in ``buffer`` and hand over to the link."""
+
+    __slots__ = (
+        "buffer",
+        "eof",
+        "error",
+        "full",
+        "inflow",
+        "link",
+        "lost",
+        "outflow",
+        "paused",
+        "transport",
+    )
+
+    transport: asyncio.Transport
+
+    def __init__(self, link: _Link) -> None:
+        self.link = link
+        self.buffer = bytearray()  # arrived and not yet forwarded
+        self.eof = False  # the peer sends no more: a FIN, or the connection is gone
+        self.error: Exception | None = None  # how the connection broke (an RST), if it did
+        self.lost = False
+        self.full = False  # its write buffer is over the high-water mark
+        self.paused = False  # we stopped reading it
+        self.inflow: _Flow | None = None  # the flow that writes to it, once the link runs
+        self.outflow: _Flow | None = None  # the flow that reads from it
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)
+        if self is self.link.client:
+            self.link.proxy._accept(self.link)
+
+    def data_received(self, data: bytes) -> None:
+        self.link.received(self, data)
+
+    def eof_received(self) -> bool:
+        self.eof = True
+        self.link.ended(self)
+        return True  # keep the socket open: the other direction may still carry bytes
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.eof = self.lost = True
+        self.error = exc
+        self.full = False
+        self.link.ended(self)
+
+    def pause_writing(self) -> None:
+        self.full = True
+
+    def resume_writing(self) -> None:
+        self.full = False
+        self.link.drained(self)
+
+    def hold(self) -> None:
+        if not self.paused:
+            self.paused = True
+            self.transport.pause_reading()
+
+    def release(self) -> None:
+        if self.paused:
+            self.paused = False
+            self.transport.resume_reading()
+
+
+class _Flow:
+    """The bytes going one way through a link, from ``source`` to ``dest``."""
+
+    __slots__ = ("dest", "ended", "name", "source", "timer", "waiting")
+
+    def __init__(self, name: Flow, source: _Side, dest: _Side) -> None:
+        self.name: Flow = name
+        self.source = source
+        self.dest = dest
+        self.timer: asyncio.TimerHandle | None = None  # a chunk held back by a latency fault
+        self.waiting = False  # a chunk is held back, or dest is full: wait before the next
+        self.ended = False  # tcp mode: the source's end has been passed on
+        source.outflow = dest.inflow = self
+
+
+Mode = Literal["connecting", "http", "pipe"]
+
+
+class _Link:
+    """One client connection and the upstream connection that serves it.
+
+    In ``http`` mode one exchange at a time runs as a small state machine: ``_state`` is the
+    step to take next, and :meth:`_advance` takes steps until one has to wait for bytes, for
+    a flow (a delayed or unsent chunk) or for a duplicated request's copy. In ``pipe`` mode
+    each flow forwards on its own."""
+
+    __slots__ = (
+        "_copying",
+        "_down",
+        "_framing",
+        "_held",
+        "_mode",
+        "_requests",
+        "_responses",
+        "_state",
+        "_up",
+        "bytes_passed",
+        "client",
+        "closed",
+        "finished",
+        "proxy",
+        "upstream",
+    )
+
+    _up: _Flow  # the flows, once the upstream connection is open
+    _down: _Flow
+
+    def __init__(self, proxy: FaultProxy) -> None:
+        self.proxy = proxy
+        self.client = _Side(self)
+        self.upstream: _Side | None = None
+        self.bytes_passed = 0
+        self.finished = False
+        self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._mode: Mode = "connecting"
+        self._state: Callable[[], bool] = self._read_request
+        self._requests = _Framer()
+        self._responses = _Framer()
+        self._held: _Message | None = None  # a response waiting for its duplicate's copy
+        self._copying = False
+        self._framing: _Side | None = None  # the side whose message the exchange waits for
+
+    def start(self, upstream: _Side, protocol: Protocol) -> None:
+        """Begin forwarding, once the upstream connection is open."""
+        self.upstream = upstream
+        self._up = _Flow("upstream", self.client, upstream)
+        self._down = _Flow("downstream", upstream, self.client)
+        if protocol == "http":
+            self._mode = "http"
+            self._advance()
+        else:
+            self._start_pipe()
+
+    def reset(self) -> None:
+        if self.finished:
+            return
+        _reset(self.client.transport)
+        if self.upstream is not None:
+            _reset(self.upstream.transport)
+        self.finish()
+
+    def finish(self) -> None:
+        """Close both sockets (after what is queued on them) and stop every step."""
+        if self.finished:
+            return
+        self.finished = True
+        self._state = self._stopped
+        self.client.transport.close()
+        if self.upstream is not None:
+            self.upstream.transport.close()
+            for flow in (self._up, self._down):
+                if flow.timer is not None:
+                    flow.timer.cancel()
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+    # -- events from the sockets ---------------------------------------------------------
+
+    def received(self, side: _Side, data: bytes) -> None:
+        mode = self._mode
+        if mode == "http":
+            side.buffer += data
+            self._advance()
+            if len(side.buffer) > _BUFFER_LIMIT and self._framing is not side:
+                side.hold()  # until a step needs its bytes
+        elif mode == "pipe":
+            flow = side.outflow
+            assert flow is not None
+            if flow.waiting or side.buffer:
+                side.buffer += data
+                if len(side.buffer) > _BUFFER_LIMIT:
+                    side.hold()
+            else:
+                self._pipe_send(flow, data)
+        else:  # connecting: kept until the link starts
+            side.buffer += data
+            if len(side.buffer) > _BUFFER_LIMIT:
+                side.hold()
+
+    def ended(self, side: _Side) -> None:
+        """The peer of ``side`` sent its last byte, or its connection is gone."""
+        if self.finished or self._mode == "connecting":
+            return
+        flow = side.inflow
+        assert flow is not None and side.outflow is not None
+        if side.lost and flow.waiting and flow.timer is None:
+            flow.waiting = False  # waiting for it to drain: it never will
+        if self._mode == "http":
+            self._advance()
+        elif side.lost:  # an RST, or gone while bytes were waiting for it
+            self.reset()
+        else:
+            self._pump(side.outflow)
+
+    def drained(self, side: _Side) -> None:
+        flow = side.inflow
+        if flow is not None and flow.waiting and flow.timer is None:
+            flow.waiting = False
+            self._resume(flow)
+
+    # -- the byte-level faults -----------------------------------------------------------
+
+    def _send(self, flow: _Flow, data: bytes, delayed: bool = False) -> None:
+        """Forward ``data`` along ``flow`` through the byte-level faults (``delayed``: it has
+        waited out its latency already). Afterwards ``flow.waiting`` says whether to wait
+        for :meth:`_resume` before sending more."""
+        dest = flow.dest
+        if dest.lost:
+            raise ConnectionResetError("connection lost")
+        proxy = self.proxy
+        faults = proxy._faults
+        if faults:  # no fault: straight through
+            partition = faults.get("partition")
+            latency = faults.get("latency")
+            reset = faults.get("reset")
+            if delayed:
+                pass
+            elif isinstance(partition, Partition) and covers(partition.direction, flow.name):
+                proxy.counters.faults["partition"] += 1
+                return
+            elif isinstance(latency, Latency) and covers(latency.direction, flow.name):
+                proxy.counters.faults["latency"] += 1
+                jitter = proxy._rng.uniform(-latency.jitter_ms, latency.jitter_ms)
+                delay = max(0.0, latency.delay_ms + jitter) / 1000
+                flow.waiting = True
+                flow.timer = asyncio.get_running_loop().call_later(
+                    delay, self._send_delayed, flow, data
+                )
+                return
+            if isinstance(reset, Reset) and self.bytes_passed + len(data) > reset.after_bytes:
+                allowed = max(0, reset.after_bytes - self.bytes_passed)
+                if allowed:
+                    dest.transport.write(data[:allowed])
+                proxy.counters.faults["reset"] += 1
+                self.reset()
+                raise _LinkCut
+        dest.transport.write(data)
+        self.bytes_passed += len(data)
+        if dest.full:
+            flow.waiting = True
+
+    def _send_delayed(self, flow: _Flow, data: bytes) -> None:
+        flow.timer = None
+        flow.waiting = False
+        try:
+            self._send(flow, data, delayed=True)
+        except (_LinkCut, OSError):
+            self._cut()
+            return
+        if not flow.waiting:
+            self._resume(flow)
+
+    def _resume(self, flow: _Flow) -> None:
+        """``flow`` can take bytes again."""
+        if self._mode == "http":
+            self._advance()
+        else:
+            self._pump(flow)
+
+    def _cut(self) -> None:
+        """A send failed or a fault cut the link; in tcp mode an RST passes on as an RST."""
+        if self._mode == "pipe":
+            self.reset()
+        else:
+            self.finish()
+
+    # -- http mode -----------------------------------------------------------------------
+
+    def _advance(self) -> None:
+        """Take exchange steps until one has to wait."""
+        self._framing = None
+        try:
+            while not (self._up.waiting or self._down.waiting or self._copying) and self._state():
+                pass
+        except _BadMessage:
+            self.reset()
+        except (_LinkCut, OSError):
+            self.finish()
+
+    def _read_request(self) -> bool:
+        client = self.client
+        if client.error is not None:
+            raise _LinkCut
+        request = self._requests.frame(client.buffer, client.eof) if client.buffer else None
+        if request is None:
+            if not client.eof:
+                self._framing = client
+                client.release()
+                return False
+            if client.buffer.strip() and self._requests.in_head:
+                raise _BadMessage("connection closed inside a request head")
+            raise _LinkCut  # closed between requests, or inside a body
+        proxy = self.proxy
+        proxy.counters.requests += 1
+        if proxy._faults:
+            fault = proxy._faults.get("http_error")
+            if isinstance(fault, HttpError) and proxy._fires("http_error"):
+                self._state = self._close if request.closes else self._read_request
+                self._send(self._down, _error_response(fault.status))
+                return True
+        self._responses.request = request
+        self._state = self._read_response
+        self._send(self._up, request.raw)
+        return True
+
+    def _read_response(self) -> bool:
+        upstream = self.upstream
+        assert upstream is not None
+        if upstream.error is not None:
+            raise _LinkCut
+        response = self._responses.frame(upstream.buffer, upstream.eof) if upstream.buffer else None
+        if response is None:
+            if upstream.eof:
+                raise _LinkCut
+            self._framing = upstream
+            upstream.release()
+            return False
+        self._held = response
+        proxy = self.proxy
+        if proxy._faults:
+            if proxy._fires("drop_response"):
+                raise _LinkCut
+            if proxy._fires("duplicate"):
+                request = self._responses.request
+                assert request is not None
+                self._state = self._deliver
+                self._copying = True
+                proxy._spawn(self._copy(request))
+                return False
+        return self._deliver()
+
+    async def _copy(self, request: _Message) -> None:
+        try:
+            await self.proxy._deliver_copy(request)
+        finally:
+            self._copying = False
+            self._advance()
+
+    def _deliver(self) -> bool:
+        response = self._held
+        assert response is not None
+        self._held = None
+        if response.upgraded:
+            self._state = self._start_pipe
+        else:
+            self._state = self._close if response.closes else self._read_request
+        self._send(self._down, response.raw)
+        return True
+
+    def _close(self) -> bool:
+        raise _LinkCut
+
+    def _stopped(self) -> bool:
+        return False
+
+    # -- pipe mode -----------------------------------------------------------------------
+
+    def _start_pipe(self) -> bool:
+        self._mode = "pipe"
+        self._pump(self._up)
+        if not self.finished:
+            self._pump(self._down)
+        return False
+
+    def _pipe_send(self, flow: _Flow, data: bytes) -> None:
+        try:
+            self._send(flow, data)
+        except (_LinkCut, OSError):
+            self.reset()
+
+    def _pump(self, flow: _Flow) -> None:
+        """Forward what ``flow``'s source has buffered; once it is all out, pass on the
+        source's end."""
+        source = flow.source
+        while source.buffer and not flow.waiting:
+            chunk = bytes(source.buffer[:_CHUNK_LIMIT])
+            del source.buffer[:_CHUNK_LIMIT]
+            self._pipe_send(flow, chunk)
+            if self.finished:
+                return
+        if flow.waiting:
+            return
+        source.release()
+        if not source.eof or flow.ended:
+            return
+        if source.error is not None:
+            self.reset()
+            return
+        flow.ended = True
+        partition = self.proxy._faults.get("partition")
+        blackholed = isinstance(partition, Partition) and covers(partition.direction, flow.name)
+        # A half-close passes on, unless that direction is blackholed.
+        dest = flow.dest.transport
+        if not blackholed and dest.can_write_eof() and not dest.is_closing():
+            dest.write_eof()
+        if self._up.ended and self._down.ended:
+            self.finish()
 
 
 class FaultProxy:
@@ -239,7 +737,7 @@ class FaultProxy:
         self.counters = ProxyCounters()
         self._rng = rng if rng is not None else random.Random()
         self._listen = (listen_host, listen_port)
-        self._faults: dict[str, Fault] = {}
+        self._faults: dict[str, NetworkFault] = {}
         self._server: asyncio.Server | None = None
         self._links: set[_Link] = set()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -249,7 +747,8 @@ class FaultProxy:
     async def start(self) -> FaultProxy:
         if self._server is not None:
             raise RuntimeError("proxy already started")
-        self._server = await asyncio.start_server(self._accept, *self._listen, limit=_HEAD_LIMIT)
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(lambda: _Link(self).client, *self._listen)
         return self
 
     @property
@@ -264,7 +763,7 @@ class FaultProxy:
         if self._server is not None:
             self._server.close()
         for link in list(self._links):
-            link.close()
+            link.finish()
         tasks = list(self._tasks)
         for task in tasks:
             task.cancel()
@@ -286,11 +785,13 @@ class FaultProxy:
     # -- faults --------------------------------------------------------------------------
 
     @property
-    def faults(self) -> tuple[Fault, ...]:
+    def faults(self) -> tuple[NetworkFault, ...]:
         return tuple(self._faults.values())
 
-    def set_fault(self, fault: Fault) -> None:
+    def set_fault(self, fault: NetworkFault) -> None:
         """Make ``fault`` active, replacing any active fault of the same kind."""
+        if fault.kind in PROCESS_FAULT_KINDS:
+            raise ValueError(f"{fault.kind} acts on a service's processes, not on a proxy")
         if fault.kind in HTTP_FAULT_KINDS and self.protocol != "http":
             raise ValueError(f"{fault.kind} needs an HTTP proxy (protocol='http')")
         self._faults[fault.kind] = fault
@@ -308,7 +809,7 @@ class FaultProxy:
 
     def _cut_open_links(self, should_cut: Callable[[_Link], bool], kind: str) -> None:
         for link in list(self._links):
-            if should_cut(link):
+            if not link.finished and should_cut(link):
                 self.counters.faults[kind] += 1
                 link.reset()
 
@@ -324,136 +825,104 @@ class FaultProxy:
 
     # -- connections ---------------------------------------------------------------------
 
-    def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        # A plain callback, so that every task is ours to cancel and await in close().
-        task = asyncio.get_running_loop().create_task(self._handle(_Link(reader, writer)))
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        """Run ``coroutine`` as a task of this proxy: close() cancels and awaits it."""
+        task = asyncio.get_running_loop().create_task(coroutine)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _handle(self, link: _Link) -> None:
+    def _accept(self, link: _Link) -> None:
         self.counters.connections += 1
-        self._links.add(link)
+        self._links.add(link)  # from now on close() ends it, even before its task starts
+        self._spawn(self._handle(link))
+
+    async def _handle(self, link: _Link) -> None:
+        """A connection's lifetime: its task ends when the connection does."""
         try:
-            if await self._admit(link):
-                if self.protocol == "http":
-                    await self._serve_http(link)
-                else:
-                    await self._pipe(link)
-        except (_LinkCut, OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
-            pass  # the peer or a fault ended the connection: nothing more to do
-        except _BadMessage:
-            link.reset()
+            upstream = await self._admit(link)
+            if upstream is not None:
+                link.start(upstream, self.protocol)
+                await link.closed
         finally:
             self._links.discard(link)
-            link.close()
+            link.finish()
 
-    async def _admit(self, link: _Link) -> bool:
+    async def _admit(self, link: _Link) -> _Side | None:
         """Apply the connection-level faults, then open the upstream connection."""
         partition = self._faults.get("partition")
         reset = self._faults.get("reset")
         if isinstance(partition, Partition) and partition.mode == "refuse":
             self.counters.faults["partition"] += 1
             link.reset()
-            return False
+            return None
         if isinstance(reset, Reset) and reset.after_bytes == 0:
             self.counters.faults["reset"] += 1
             link.reset()
-            return False
+            return None
         if self._fires("drop"):
-            link.client_writer.close()
-            return False
+            link.finish()
+            return None
         try:
-            link.upstream_reader, link.upstream_writer = await asyncio.open_connection(
-                self.upstream_host, self.upstream_port, limit=_HEAD_LIMIT
+            _, upstream = await asyncio.get_running_loop().create_connection(
+                lambda: _Side(link), self.upstream_host, self.upstream_port
             )
         except OSError:
             # An unreachable upstream looks the same to the client as a refused connection.
             self.counters.upstream_errors += 1
             link.reset()
-            return False
-        return True
-
-    async def _send(self, link: _Link, data: bytes, flow: Flow) -> None:
-        """Forward ``data`` in ``flow`` through the byte-level faults."""
-        partition = self._faults.get("partition")
-        if isinstance(partition, Partition) and covers(partition.direction, flow):
-            self.counters.faults["partition"] += 1
-            return
-        latency = self._faults.get("latency")
-        if isinstance(latency, Latency) and covers(latency.direction, flow):
-            self.counters.faults["latency"] += 1
-            jitter = self._rng.uniform(-latency.jitter_ms, latency.jitter_ms)
-            await asyncio.sleep(max(0.0, latency.delay_ms + jitter) / 1000)
-        writer = link.writer_for(flow)
-        reset = self._faults.get("reset")
-        if isinstance(reset, Reset) and link.bytes_passed + len(data) > reset.after_bytes:
-            allowed = max(0, reset.after_bytes - link.bytes_passed)
-            if allowed:
-                writer.write(data[:allowed])
-                await writer.drain()
-            self.counters.faults["reset"] += 1
-            link.reset()
-            raise _LinkCut
-        writer.write(data)
-        link.bytes_passed += len(data)
-        await writer.drain()
-
-    async def _pipe(self, link: _Link) -> None:
-        assert link.upstream_reader is not None
-        async with asyncio.TaskGroup() as group:
-            group.create_task(self._pump(link, link.client_reader, "upstream"))
-            group.create_task(self._pump(link, link.upstream_reader, "downstream"))
-
-    async def _pump(self, link: _Link, reader: asyncio.StreamReader, flow: Flow) -> None:
-        try:
-            while data := await reader.read(_READ_SIZE):
-                await self._send(link, data, flow)
-            partition = self._faults.get("partition")
-            blackholed = isinstance(partition, Partition) and covers(partition.direction, flow)
-            writer = link.writer_for(flow)
-            # A half-close passes on, unless that direction is blackholed.
-            if not blackholed and writer.can_write_eof() and not writer.is_closing():
-                writer.write_eof()
-        except (_LinkCut, OSError):
-            link.reset()  # so that the other direction stops too
-
-    async def _serve_http(self, link: _Link) -> None:
-        assert link.upstream_reader is not None
-        while (request := await _read_request(link.client_reader)) is not None:
-            self.counters.requests += 1
-            fault = self._faults.get("http_error")
-            if isinstance(fault, HttpError) and self._fires("http_error"):
-                await self._send(link, _error_response(fault.status), "downstream")
-                if request.closes:
-                    return
-                continue
-            await self._send(link, request.raw, "upstream")
-            response = await _read_response(link.upstream_reader, request)
-            if self._fires("drop_response"):
-                return
-            if self._fires("duplicate"):
-                await self._deliver_copy(request)
-            await self._send(link, response.raw, "downstream")
-            if response.upgraded:
-                await self._pipe(link)
-                return
-            if response.closes:
-                return
+            return None
+        if link.finished:  # cut while it was connecting
+            upstream.transport.close()
+            return None
+        return upstream
 
     async def _deliver_copy(self, request: _Message) -> None:
         """Send ``request`` again on a connection of its own and discard the answer."""
+        loop = asyncio.get_running_loop()
         try:
-            reader, writer = await asyncio.open_connection(
-                self.upstream_host, self.upstream_port, limit=_HEAD_LIMIT
+            transport, copy = await loop.create_connection(
+                lambda: _Collector(request), self.upstream_host, self.upstream_port
             )
         except OSError:
             self.counters.upstream_errors += 1
             return
         try:
-            writer.write(request.raw)
-            await writer.drain()
-            await _read_response(reader, request)
-        except (OSError, asyncio.IncompleteReadError, asyncio.LimitOverrunError, _BadMessage):
+            transport.write(request.raw)
+            await copy.answered
+        except (OSError, _LinkCut, _BadMessage):
             self.counters.upstream_errors += 1
         finally:
-            writer.close()
+            transport.close()
+
+
+class _Collector(asyncio.Protocol):
+    """Reads the response to a duplicated request's copy, to be thrown away: ``answered``
+    is done once all of it is in, or fails if the connection ends first."""
+
+    def __init__(self, request: _Message) -> None:
+        self._framer = _Framer(request)
+        self._buffer = bytearray()
+        self.answered: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def data_received(self, data: bytes) -> None:
+        self._buffer += data
+        self._frame(eof=False)
+
+    def eof_received(self) -> bool:
+        self._frame(eof=True)
+        return False
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.answered.done():
+            self.answered.set_exception(exc or ConnectionResetError("connection lost"))
+
+    def _frame(self, eof: bool) -> None:
+        if self.answered.done():
+            return
+        try:
+            if self._framer.frame(self._buffer, eof) is not None:
+                self.answered.set_result(None)
+            elif eof:
+                raise _LinkCut
+        except (_LinkCut, _BadMessage) as error:
+            self.answered.set_exception(error)

@@ -21,6 +21,7 @@ COMMANDS = {
     "rules": "stormproof.cli.rules_cmd:rules",
     "manifest": "stormproof.cli.manifest_cmd:manifest",
     "init": "stormproof.cli.manifest_cmd:init",
+    "chaos": "stormproof.cli.chaos_cmd:chaos",
 }
 
 

@@ -120,8 +120,12 @@ def _print_summary(console: Console, system: Manifest) -> None:
     if check_settings:
         settings = "; ".join(f"{key}: {value}" for key, value in check_settings.items())
         console.print(f"[bold]Check[/]  {escape(settings)}")
-    if system.chaos:
-        console.print(f"[bold]Chaos[/]  configured: {escape(', '.join(system.chaos))}")
+    if system.chaos.workload is not None or system.chaos.scenarios:
+        workload = system.chaos.workload.module if system.chaos.workload else "none"
+        scenarios = ", ".join(system.chaos.scenarios) or "the built-in default"
+        console.print(
+            f"[bold]Chaos[/]  workload {escape(workload)}; scenarios: {escape(scenarios)}"
+        )
 
 
 def _count(entries: dict[str, object], noun: str) -> str:

@@ -15,9 +15,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, NamedTuple
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Discriminator,
     Field,
     PrivateAttr,
@@ -26,6 +24,8 @@ from pydantic import (
     model_validator,
 )
 
+from stormproof.manifest.base import _Model
+from stormproof.manifest.chaos import ChaosSection
 from stormproof.manifest.errors import SourcePosition
 from stormproof.manifest.source import SourceMap
 
@@ -82,10 +82,6 @@ def parse_endpoint(text: str) -> Endpoint:
     return Endpoint(parts[0].upper(), parts[1])
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-
 class _Named(_Model):
     """A model whose name is its key in the manifest."""
 
@@ -123,6 +119,8 @@ class Service(_Named):
     path: str = ""
     run: str | None = None
     health: str = "/health"
+    # A fixed port, for a service whose `run` cannot be told one through `{port}`.
+    port: int | None = Field(default=None, gt=0, lt=65536)
     env: dict[str, EnvValue] = {}
     calls: dict[str, Call] = {}
     owns: list[str] = []
@@ -266,7 +264,7 @@ class Manifest(_Model):
     datastores: dict[str, Datastore] = {}
     sagas: dict[str, Saga] = {}
     policies: Policies = Policies()
-    chaos: dict[str, Any] = {}
+    chaos: ChaosSection = ChaosSection()
     check: CheckSection = CheckSection()
 
     _path: Path = PrivateAttr(default_factory=lambda: Path(MANIFEST_NAME).absolute())

@@ -16,7 +16,7 @@ from stormproof.manifest.source import KeyPath
 
 
 def reference_errors(manifest: Manifest) -> list[ManifestError]:
-    checks = (_service_names, _calls, _url_envs, _ownership, _sagas)
+    checks = (_service_names, _calls, _url_envs, _ownership, _sagas, _chaos_entry)
     return [
         ManifestError(manifest.path, message, position)
         for check in checks
@@ -116,3 +116,12 @@ def _sagas(manifest: Manifest) -> Iterator[Problem]:
                     + _unknown_service(manifest, step.service),
                     _value(manifest, "sagas", name, "steps", index, "service"),
                 )
+
+
+def _chaos_entry(manifest: Manifest) -> Iterator[Problem]:
+    entry = manifest.chaos.entry
+    if entry is not None and entry not in manifest.services:
+        yield (
+            f"chaos entry is {_unknown_service(manifest, entry)}",
+            _value(manifest, "chaos", "entry"),
+        )

@@ -1,0 +1,114 @@
+"""Driving a workload: workers invoking operations at a rate, each recorded in the history.
+
+Jepsen's rules for processes hold: a worker has at most one operation outstanding, and a
+worker whose operation ended ``info`` never invokes again (the operation may still take
+effect at any later time), so it carries on under a new process number.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from dataclasses import dataclass
+
+import httpx
+
+from stormproof.chaos.recorder import Recorder
+from stormproof.chaos.workload import Fail, Operation, Workload
+
+_ERROR_CHARS = 200
+
+
+@dataclass
+class _Pacer:
+    """Hands out start times ``rate`` per second, and the operations in one fixed order."""
+
+    workload: Workload
+    rng: random.Random
+    deadline: float
+    started: float
+    issued: int = 0
+
+    def next(self) -> tuple[float, Operation] | None:
+        """When to start the next operation and which one; None once the window is over."""
+        rate = self.workload.rate
+        start = self.started + self.issued / rate if rate > 0 else time.monotonic()
+        if start >= self.deadline:
+            return None
+        self.issued += 1
+        return start, self.workload.generate(self.rng)
+
+
+async def drive(
+    workload: Workload,
+    client: httpx.AsyncClient,
+    recorder: Recorder,
+    rng: random.Random,
+    seconds: float,
+) -> None:
+    """Run ``workload.concurrency`` workers for ``seconds``; returns once every operation
+    started has completed (each is bounded by ``workload.timeout``)."""
+    now = time.monotonic()
+    pacer = _Pacer(workload, rng, deadline=now + seconds, started=now)
+    workers = workload.concurrency
+    async with asyncio.TaskGroup() as group:
+        for process in range(workers):
+            group.create_task(_worker(workload, client, recorder, pacer, process, workers))
+
+
+async def _worker(
+    workload: Workload,
+    client: httpx.AsyncClient,
+    recorder: Recorder,
+    pacer: _Pacer,
+    process: int,
+    workers: int,
+) -> None:
+    while (slot := pacer.next()) is not None:
+        start, operation = slot
+        await asyncio.sleep(max(0.0, start - time.monotonic()))
+        if await invoke(workload, client, recorder, process, operation) == "info":
+            process += workers
+
+
+async def invoke(
+    workload: Workload,
+    client: httpx.AsyncClient,
+    recorder: Recorder,
+    process: int,
+    operation: Operation,
+) -> str:
+    """Invoke one operation and record its invoke and completion; returns the completion type."""
+    f, value = operation.f, operation.value
+    recorder.record(process, "invoke", f, value)
+    try:
+        result = await asyncio.wait_for(workload.invoke(client, operation), workload.timeout)
+    except Fail as failure:
+        recorder.record(
+            process,
+            "fail",
+            f,
+            value if failure.value is None else failure.value,
+            f"Fail: {failure.reason}" if failure.reason else None,
+        )
+        return "fail"
+    except httpx.ConnectError as error:
+        # Nothing was sent: the connection was never made.
+        recorder.record(process, "fail", f, value, describe_error(error))
+        return "fail"
+    except TimeoutError:
+        recorder.record(process, "info", f, value, f"Timeout: no answer in {workload.timeout:g}s")
+        return "info"
+    except Exception as error:
+        recorder.record(process, "info", f, value, describe_error(error))
+        return "info"
+    recorder.record(process, "ok", f, result)
+    return "ok"
+
+
+def describe_error(error: BaseException) -> str:
+    """``ReadTimeout: timed out``: the error's type and the first line of its message."""
+    message = str(error).strip().splitlines()
+    text = f"{type(error).__name__}: {message[0]}" if message else type(error).__name__
+    return text if len(text) <= _ERROR_CHARS else text[: _ERROR_CHARS - 1] + "…"

@@ -1,0 +1,74 @@
+"""What an invariant says about a run, and how a run's invariants are judged together."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from stormproof.history.history import History
+
+Validity = bool | Literal["unknown"]
+"""True: it held. False: it was violated. "unknown": it could not be judged."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One invariant's judgement of one run.
+
+    ``message`` is one line: what held, or what broke and how often. ``witnesses`` are
+    JSON-ready dicts, most telling first; one may carry ``"id"`` (an entity id the history
+    mentions, see :meth:`History.mentioning`) and ``"ops"`` (history indices)."""
+
+    name: str
+    valid: Validity
+    message: str
+    witnesses: tuple[dict[str, Any], ...] = ()
+
+    def __post_init__(self) -> None:
+        # Identity, not equality: 1 and 0 are no verdict.
+        if not (self.valid is True or self.valid is False or self.valid == "unknown"):
+            raise ValueError(f"valid must be true, false or 'unknown', not {self.valid!r}")
+        # A list would make the frozen verdict mutable through the back door.
+        object.__setattr__(self, "witnesses", tuple(self.witnesses))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "valid": self.valid,
+            "message": self.message,
+            "witnesses": list(self.witnesses),
+        }
+
+
+class Invariant(Protocol):
+    """A named judgement of (history, final state); ``final`` is whatever the workload's
+    ``final_state`` returned."""
+
+    name: str
+
+    def __call__(self, history: History, final: Any) -> Verdict: ...
+
+
+def check_invariants(
+    invariants: Iterable[Invariant], history: History, final: Any
+) -> list[Verdict]:
+    """Every invariant's verdict, in order. An invariant that raises (a user's function
+    meeting a final state it did not expect) or returns something else is judged
+    "unknown", with the reason, rather than ending the run's report."""
+    verdicts = []
+    for invariant in invariants:
+        name = getattr(invariant, "name", repr(invariant))
+        try:
+            verdict = invariant(history, final)
+        except Exception as exc:  # the user's code: any failure is a reason, not a crash
+            verdict = Verdict(name, "unknown", _one_line(exc))
+        if not isinstance(verdict, Verdict):
+            verdict = Verdict(name, "unknown", f"returned {type(verdict).__name__}, not a Verdict")
+        verdicts.append(verdict)
+    return verdicts
+
+
+def _one_line(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
