@@ -9,7 +9,7 @@ latency (µs, medians of per-round differences against the same round's direct r
 throughput as a share of direct (median of per-round ratios), and the proxy process's CPU
 time per request.
 
-    .venv/bin/python benchmarks/proxy_latency.py [--rounds 7] [--requests 5000]
+    .venv/bin/python benchmarks/proxy_latency.py [--rounds 15] [--requests 2000]
         [--modes http,tcp] [--json]
 
 Target (issue 3): added p50 under 200 µs (Toxiproxy claims under 100 µs).
@@ -27,11 +27,12 @@ import threading
 import time
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import Any
+from typing import Any, get_args
 
 from stormproof.chaos import FaultProxy
+from stormproof.chaos.proxy import Protocol as Mode
 
-MODES = ("http", "tcp")
+MODES: tuple[Mode, ...] = get_args(Mode)
 # Heads shaped like an httpx request and a uvicorn response.
 REQUEST = (
     b"GET /ping HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\nAccept-Encoding: gzip, deflate\r\n"
@@ -82,8 +83,8 @@ def _answer_cpu_queries(control: Connection) -> None:
         control.send(time.process_time())
 
 
-async def _serve_proxy(mode: str, upstream_port: int, control: Connection) -> None:
-    proxy = await FaultProxy("127.0.0.1", upstream_port, protocol=mode).start()  # type: ignore[arg-type]
+async def _serve_proxy(mode: Mode, upstream_port: int, control: Connection) -> None:
+    proxy = await FaultProxy("127.0.0.1", upstream_port, protocol=mode).start()
     control.send(proxy.port)
     threading.Thread(target=_answer_cpu_queries, args=(control,), daemon=True).start()
     await asyncio.Event().wait()
@@ -93,7 +94,7 @@ def _run_upstream(control: Connection) -> None:
     asyncio.run(_serve_upstream(control))
 
 
-def _run_proxy(mode: str, upstream_port: int, control: Connection) -> None:
+def _run_proxy(mode: Mode, upstream_port: int, control: Connection) -> None:
     asyncio.run(_serve_proxy(mode, upstream_port, control))
 
 
@@ -163,9 +164,11 @@ def _start(target: Any, *args: Any) -> tuple[BaseProcess, Connection, int]:
     ours, theirs = context.Pipe()
     process = context.Process(target=target, args=(*args, theirs), daemon=True)
     process.start()
-    if not ours.poll(30):
-        process.terminate()
-        raise RuntimeError(f"{target.__name__} did not report its port within 30 s")
+    deadline = time.monotonic() + 30
+    while not ours.poll(0.1):
+        if not process.is_alive() or time.monotonic() > deadline:
+            process.terminate()
+            raise RuntimeError(f"{target.__name__} did not report its port (see above)")
     port: int = ours.recv()
     return process, ours, port
 
@@ -255,8 +258,8 @@ def measure(rounds: int, requests: int, modes: list[str], *, echo: bool = False)
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--requests", type=int, default=5000, help="round trips per sample")
+    parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--requests", type=int, default=2000, help="round trips per sample")
     parser.add_argument(
         "--modes", default=",".join(MODES), help="proxy modes to measure, comma-separated"
     )

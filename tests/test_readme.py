@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -22,3 +23,10 @@ def test_quick_start_is_one_sh_block_of_two_commands() -> None:
 def test_the_rule_table_lists_every_rule_as_registered() -> None:
     rows = re.findall(r"^\| (SP\d+) \| ([a-z-]+) \| ([a-z-]+) \| (error|warning) \|$", README, re.M)
     assert rows == [(r.id, r.name, r.category, r.severity) for r in ALL_RULES]
+
+
+def test_every_python_example_in_the_readme_is_valid_python() -> None:
+    blocks = re.findall(r"```python\n(.*?)```", README, re.S)
+    assert len(blocks) >= 2  # the library example and the workload example
+    for block in blocks:
+        ast.parse(block)

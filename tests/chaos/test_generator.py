@@ -185,7 +185,7 @@ def test_fixed_parameters_are_kept_as_given():
             ("partition", "direction"),
             "a refusing partition cuts both directions",
         ),
-        ({"skew": {"offset_s": 0}}, ("skew", "offset_s"), "offset_s must not be 0"),
+        ({"skew": {"offset_s": "1h"}}, ("skew", "offset_s"), "offset_s"),
         ({"latency": {"weight": 0}}, ("latency", "weight"), "weight must be a number > 0"),
         ({"latency": {"weight": -2}}, ("latency", "weight"), "got -2"),
         ({"latency": {"weight": "heavy"}}, ("latency", "weight"), "got 'heavy'"),

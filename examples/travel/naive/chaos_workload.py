@@ -101,7 +101,7 @@ class TravelWorkload(Workload):
 
     def invariants(self) -> Sequence[Invariant]:
         return (
-            conservation("money", money, sum(CUSTOMERS.values())),
+            conservation("money is conserved", money, sum(CUSTOMERS.values())),
             saga_atomicity("each booking all or nothing", saga_steps),
             bounded("no overbooking", inventory),
             no_lost_writes(

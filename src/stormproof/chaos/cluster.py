@@ -23,17 +23,9 @@ from stormproof.chaos.errors import ChaosError
 from stormproof.chaos.ports import HOST, port_in_use, reserved_ports
 from stormproof.chaos.process import FakeClock, ServiceProcess, faketime_library
 from stormproof.chaos.proxy import FaultProxy
+from stormproof.chaos.topology import Edge, edge_name
 from stormproof.manifest import Manifest, Service
-
-CLIENT = "client"
-"""The caller on the edge into the entry service: the workload's clients."""
-
-Edge = tuple[str, str]
-
-
-def edge_name(edge: Edge) -> str:
-    """``caller->callee``, as schedules and reports write an edge."""
-    return f"{edge[0]}->{edge[1]}"
+from stormproof.manifest.chaos import CLIENT
 
 
 def _tells_port(service: Service) -> bool:

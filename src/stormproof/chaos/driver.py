@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from stormproof.chaos.errors import ChaosError
 from stormproof.chaos.recorder import Recorder
 from stormproof.chaos.workload import Fail, Operation, Workload
 
@@ -37,7 +38,15 @@ class _Pacer:
         if start >= self.deadline:
             return None
         self.issued += 1
-        return start, self.workload.generate(self.rng)
+        try:
+            operation = self.workload.generate(self.rng)
+        except Exception as error:
+            raise ChaosError(f"the workload's generate failed: {describe_error(error)}") from None
+        if not isinstance(operation, Operation):
+            raise ChaosError(
+                f"the workload's generate returned {type(operation).__name__}, not an Operation"
+            )
+        return start, operation
 
 
 async def drive(
@@ -52,9 +61,12 @@ async def drive(
     now = time.monotonic()
     pacer = _Pacer(workload, rng, deadline=now + seconds, started=now)
     workers = workload.concurrency
-    async with asyncio.TaskGroup() as group:
-        for process in range(workers):
-            group.create_task(_worker(workload, client, recorder, pacer, process, workers))
+    try:
+        async with asyncio.TaskGroup() as group:
+            for process in range(workers):
+                group.create_task(_worker(workload, client, recorder, pacer, process, workers))
+    except* ChaosError as failed:
+        raise failed.exceptions[0] from None
 
 
 async def _worker(

@@ -169,7 +169,8 @@ class Skew:
     offset_s: float = 60.0
 
     def __post_init__(self) -> None:
-        _require(self.offset_s != 0, self.kind, "offset_s must not be 0")
+        number = isinstance(self.offset_s, int | float) and not isinstance(self.offset_s, bool)
+        _require(number, self.kind, f"offset_s must be a number of seconds, got {self.offset_s!r}")
 
 
 NetworkFault = Partition | Latency | Drop | Reset | HttpError | DropResponse | Duplicate

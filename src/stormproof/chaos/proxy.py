@@ -143,18 +143,6 @@ class _Framer:
     keeps its place between calls, so that a message arriving in many segments is scanned
     once. ``request`` is the request a response answers; None when framing requests."""
 
-    __slots__ = (
-        "_body_start",
-        "_closes",
-        "_head_start",
-        "_in_trailers",
-        "_length",
-        "_method",
-        "_scanned",
-        "_upgraded",
-        "request",
-    )
-
     def __init__(self, request: _Message | None = None) -> None:
         self.request = request
         self._head_start = 0  # where the head being framed begins (after interim responses)
@@ -310,19 +298,6 @@ class _Side(asyncio.Protocol):
     """One of a link's two sockets. asyncio calls these methods straight from its event loop;
     they keep what arrived in ``buffer`` and hand over to the link."""
 
-    __slots__ = (
-        "buffer",
-        "eof",
-        "error",
-        "full",
-        "inflow",
-        "link",
-        "lost",
-        "outflow",
-        "paused",
-        "transport",
-    )
-
     transport: asyncio.Transport
 
     def __init__(self, link: _Link) -> None:
@@ -362,6 +337,12 @@ class _Side(asyncio.Protocol):
         self.full = False
         self.link.drained(self)
 
+    def keep(self, data: bytes) -> None:
+        """Keep ``data`` for later, and stop reading once too much waits."""
+        self.buffer += data
+        if len(self.buffer) > _BUFFER_LIMIT:
+            self.hold()
+
     def hold(self) -> None:
         if not self.paused:
             self.paused = True
@@ -375,8 +356,6 @@ class _Side(asyncio.Protocol):
 
 class _Flow:
     """The bytes going one way through a link, from ``source`` to ``dest``."""
-
-    __slots__ = ("dest", "ended", "name", "source", "timer", "waiting")
 
     def __init__(self, name: Flow, source: _Side, dest: _Side) -> None:
         self.name: Flow = name
@@ -398,24 +377,6 @@ class _Link:
     step to take next, and :meth:`_advance` takes steps until one has to wait for bytes, for
     a flow (a delayed or unsent chunk) or for a duplicated request's copy. In ``pipe`` mode
     each flow forwards on its own."""
-
-    __slots__ = (
-        "_copying",
-        "_down",
-        "_framing",
-        "_held",
-        "_mode",
-        "_requests",
-        "_responses",
-        "_state",
-        "_up",
-        "bytes_passed",
-        "client",
-        "closed",
-        "finished",
-        "proxy",
-        "upstream",
-    )
 
     _up: _Flow  # the flows, once the upstream connection is open
     _down: _Flow
@@ -482,15 +443,11 @@ class _Link:
             flow = side.outflow
             assert flow is not None
             if flow.waiting or side.buffer:
-                side.buffer += data
-                if len(side.buffer) > _BUFFER_LIMIT:
-                    side.hold()
+                side.keep(data)
             else:
                 self._pipe_send(flow, data)
         else:  # connecting: kept until the link starts
-            side.buffer += data
-            if len(side.buffer) > _BUFFER_LIMIT:
-                side.hold()
+            side.keep(data)
 
     def ended(self, side: _Side) -> None:
         """The peer of ``side`` sent its last byte, or its connection is gone."""
@@ -523,25 +480,10 @@ class _Link:
         if dest.lost:
             raise ConnectionResetError("connection lost")
         proxy = self.proxy
-        faults = proxy._faults
-        if faults:  # no fault: straight through
-            partition = faults.get("partition")
-            latency = faults.get("latency")
-            reset = faults.get("reset")
-            if delayed:
-                pass
-            elif isinstance(partition, Partition) and covers(partition.direction, flow.name):
-                proxy.counters.faults["partition"] += 1
+        if proxy._faults:  # with no fault set, straight through
+            if not delayed and self._held_back(flow, data):
                 return
-            elif isinstance(latency, Latency) and covers(latency.direction, flow.name):
-                proxy.counters.faults["latency"] += 1
-                jitter = proxy._rng.uniform(-latency.jitter_ms, latency.jitter_ms)
-                delay = max(0.0, latency.delay_ms + jitter) / 1000
-                flow.waiting = True
-                flow.timer = asyncio.get_running_loop().call_later(
-                    delay, self._send_delayed, flow, data
-                )
-                return
+            reset = proxy._faults.get("reset")
             if isinstance(reset, Reset) and self.bytes_passed + len(data) > reset.after_bytes:
                 allowed = max(0, reset.after_bytes - self.bytes_passed)
                 if allowed:
@@ -553,6 +495,26 @@ class _Link:
         self.bytes_passed += len(data)
         if dest.full:
             flow.waiting = True
+
+    def _held_back(self, flow: _Flow, data: bytes) -> bool:
+        """Whether a partition swallows ``data`` or a latency fault holds it back (to go on
+        in :meth:`_send_delayed`)."""
+        proxy = self.proxy
+        partition = proxy._faults.get("partition")
+        if isinstance(partition, Partition) and covers(partition.direction, flow.name):
+            proxy.counters.faults["partition"] += 1
+            return True
+        latency = proxy._faults.get("latency")
+        if isinstance(latency, Latency) and covers(latency.direction, flow.name):
+            proxy.counters.faults["latency"] += 1
+            jitter = proxy._rng.uniform(-latency.jitter_ms, latency.jitter_ms)
+            delay = max(0.0, latency.delay_ms + jitter) / 1000
+            flow.waiting = True
+            flow.timer = asyncio.get_running_loop().call_later(
+                delay, self._send_delayed, flow, data
+            )
+            return True
+        return False
 
     def _send_delayed(self, flow: _Flow, data: bytes) -> None:
         flow.timer = None

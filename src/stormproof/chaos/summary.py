@@ -89,7 +89,9 @@ def _broken(verdict: Verdict, history: History, applied: list[AppliedFault]) -> 
     lines = [f"## Violated: {verdict.name}", "", verdict.message + ".", ""]
     if not verdict.witnesses:
         return "\n".join(lines)
-    witness = verdict.witnesses[0]
+    # The first witness the history can explain, if any: it shows what the client saw.
+    explained = ((w, _related_ops(w, history)) for w in verdict.witnesses)
+    witness, ops = next(((w, o) for w, o in explained if o), (verdict.witnesses[0], []))
     lines += [
         "Smallest witness:",
         "",
@@ -98,7 +100,6 @@ def _broken(verdict: Verdict, history: History, applied: list[AppliedFault]) -> 
         "```",
         "",
     ]
-    ops = _related_ops(witness, history)
     if ops:
         lines += _op_table(ops, witness)
         start, end = min(op.time for op in ops), max(op.time for op in ops)

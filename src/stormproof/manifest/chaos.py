@@ -14,6 +14,7 @@ from pydantic import AfterValidator, ConfigDict, Field, field_validator, model_v
 from stormproof.manifest.base import _Model
 
 DEFAULT_SCENARIO = "default"
+MIN_STEP_S = 0.1
 CLIENT = "client"
 """The caller name of the edge that carries the workload's traffic into the entry service."""
 
@@ -23,6 +24,8 @@ def _ordered_pair(value: list[float]) -> list[float]:
         raise ValueError(f"expected [low, high] with low <= high, got {value}")
     if value[0] < 0:
         raise ValueError(f"seconds must be >= 0, got {value[0]}")
+    if value[1] < MIN_STEP_S:
+        raise ValueError(f"the upper bound must be at least {MIN_STEP_S} s, got {value[1]}")
     return value
 
 
