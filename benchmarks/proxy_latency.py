@@ -1,13 +1,16 @@
 """What the chaos fault proxy costs with no fault set, on loopback.
 
-A minimal HTTP/1.1 keep-alive upstream and one ``FaultProxy`` per mode (``http``, ``tcp``)
-each run in a process of their own; this process is the client and does N sequential small
-GET round trips on one connection to each target: direct, and through each proxy. The
-targets are interleaved round after round, their order rotated, so that machine noise hits
-them alike. Every sample is printed; the summary gives, per mode, the added p50 and p99
-latency (µs, medians of per-round differences against the same round's direct run), the
-throughput as a share of direct (median of per-round ratios), and the proxy process's CPU
-time per request.
+Two measurements, each in interleaved rounds (every target once per round, in an order
+rotated from round to round, so that machine noise hits them alike), every sample printed:
+
+- across processes: a minimal HTTP/1.1 keep-alive upstream and one ``FaultProxy`` per mode
+  (``http``, ``tcp``) each run in a process of their own; this process is the client and
+  does N sequential GET round trips on one connection to each target: direct, and through
+  each proxy. Per mode: the added p50 and p99 latency (medians of per-round differences
+  against the same round's direct sample), throughput as a share of direct (median of
+  per-round ratios), and the proxy process's CPU time per request;
+- in one event loop: client, upstream and proxies share a loop, as the chaos cluster's
+  proxies share the workload's. Per mode: the CPU time per request the proxy adds.
 
     .venv/bin/python benchmarks/proxy_latency.py [--rounds 15] [--requests 2000]
         [--modes http,tcp] [--json]
@@ -25,9 +28,10 @@ import socket
 import statistics
 import threading
 import time
+from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from multiprocessing.process import BaseProcess
-from typing import Any, get_args
+from typing import Any, TypeVar, get_args
 
 from stormproof.chaos import FaultProxy
 from stormproof.chaos.proxy import Protocol as Mode
@@ -47,7 +51,8 @@ RESPONSE = (
     + BODY
 )
 WARMUP_REQUESTS = 200
-FIGURES = ("p50_us", "p99_us", "requests_per_s")
+T = TypeVar("T")
+Sample = dict[str, Any]
 
 
 class _Responder(asyncio.Protocol):
@@ -63,6 +68,30 @@ class _Responder(asyncio.Protocol):
         while b"\r\n\r\n" in self.pending:
             _, self.pending = self.pending.split(b"\r\n\r\n", 1)
             self.transport.write(RESPONSE)
+
+
+def _rotated(round_number: int, targets: Sequence[T]) -> list[T]:
+    shift = round_number % len(targets)
+    return [*targets[shift:], *targets[:shift]]
+
+
+def _median_over_rounds(
+    samples: list[Sample], target: str, figure: Callable[[Sample], float]
+) -> float:
+    return statistics.median(figure(s) for s in samples if s["target"] == target)
+
+
+def _median_against_direct(
+    samples: list[Sample], target: str, compare: Callable[[Sample, Sample], float]
+) -> float:
+    """The median over rounds of ``compare(target's sample, direct sample)``."""
+    direct = {s["round"]: s for s in samples if s["target"] == "direct"}
+    return statistics.median(
+        compare(s, direct[s["round"]]) for s in samples if s["target"] == target
+    )
+
+
+# -- across processes --------------------------------------------------------------------
 
 
 async def _serve_upstream(control: Connection) -> None:
@@ -96,6 +125,20 @@ def _run_upstream(control: Connection) -> None:
 
 def _run_proxy(mode: Mode, upstream_port: int, control: Connection) -> None:
     asyncio.run(_serve_proxy(mode, upstream_port, control))
+
+
+def _start(target: Any, *args: Any) -> tuple[BaseProcess, Connection, int]:
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    process = context.Process(target=target, args=(*args, theirs), daemon=True)
+    process.start()
+    deadline = time.monotonic() + 30
+    while not ours.poll(0.1):
+        if not process.is_alive() or time.monotonic() > deadline:
+            process.terminate()
+            raise RuntimeError(f"{target.__name__} did not report its port (see above)")
+    port: int = ours.recv()
+    return process, ours, port
 
 
 def _round_trips(port: int, requests: int) -> tuple[list[int], float]:
@@ -135,97 +178,31 @@ class _Target:
         self.port = port
         self.control = control
 
-    def cpu_s(self) -> float | None:
-        if self.control is None:
-            return None
+    def _cpu_s(self) -> float:
+        assert self.control is not None
         self.control.send(None)
         cpu: float = self.control.recv()
         return cpu
 
-    def sample(self, number: int, requests: int) -> dict[str, Any]:
-        cpu_before = self.cpu_s()
+    def sample(self, number: int, requests: int) -> Sample:
+        cpu_before = self._cpu_s() if self.control else 0.0
         latencies, elapsed = _round_trips(self.port, requests)
-        cpu_after = self.cpu_s()
-        sample: dict[str, Any] = {
+        sample: Sample = {
             "round": number,
             "target": self.name,
             "p50_us": _quantile_us(latencies, 0.50),
             "p99_us": _quantile_us(latencies, 0.99),
             "requests_per_s": requests / elapsed,
         }
-        if cpu_before is not None and cpu_after is not None:
-            total = WARMUP_REQUESTS + requests
-            sample["proxy_cpu_us_per_request"] = (cpu_after - cpu_before) / total * 1e6
+        if self.control:
+            cpu = self._cpu_s() - cpu_before
+            sample["proxy_cpu_us_per_request"] = cpu / (WARMUP_REQUESTS + requests) * 1e6
         return sample
 
 
-def _start(target: Any, *args: Any) -> tuple[BaseProcess, Connection, int]:
-    context = multiprocessing.get_context("spawn")
-    ours, theirs = context.Pipe()
-    process = context.Process(target=target, args=(*args, theirs), daemon=True)
-    process.start()
-    deadline = time.monotonic() + 30
-    while not ours.poll(0.1):
-        if not process.is_alive() or time.monotonic() > deadline:
-            process.terminate()
-            raise RuntimeError(f"{target.__name__} did not report its port (see above)")
-    port: int = ours.recv()
-    return process, ours, port
-
-
-def _summary(samples: list[dict[str, Any]], modes: list[str]) -> dict[str, Any]:
-    rounds = sorted({s["round"] for s in samples})
-    by = {(s["round"], s["target"]): s for s in samples}
-
-    def median(target: str, figure: str) -> float:
-        return statistics.median(by[r, target][figure] for r in rounds)
-
-    summary: dict[str, Any] = {"direct": {f: median("direct", f) for f in FIGURES}}
-    for mode in modes:
-        summary[mode] = {
-            **{f: median(mode, f) for f in FIGURES},
-            "added_p50_us": statistics.median(
-                by[r, mode]["p50_us"] - by[r, "direct"]["p50_us"] for r in rounds
-            ),
-            "added_p99_us": statistics.median(
-                by[r, mode]["p99_us"] - by[r, "direct"]["p99_us"] for r in rounds
-            ),
-            "throughput_ratio": statistics.median(
-                by[r, mode]["requests_per_s"] / by[r, "direct"]["requests_per_s"] for r in rounds
-            ),
-            "proxy_cpu_us_per_request": median(mode, "proxy_cpu_us_per_request"),
-        }
-    return summary
-
-
-def _print_sample(sample: dict[str, Any]) -> None:
-    cpu = sample.get("proxy_cpu_us_per_request")
-    print(
-        f"round {sample['round']} {sample['target']:7} p50 {sample['p50_us']:7.1f} µs"
-        f"  p99 {sample['p99_us']:7.1f} µs  {sample['requests_per_s']:7.0f} req/s"
-        + (f"  proxy cpu {cpu:5.1f} µs/req" if cpu is not None else ""),
-        flush=True,
-    )
-
-
-def _print_summary(summary: dict[str, Any], modes: list[str], rounds: int, requests: int) -> None:
-    print(f"\n{rounds} rounds x {requests} requests, medians")
-    print(f"{'':8} {'p50 µs':>8} {'p99 µs':>8} {'req/s':>8} {'+p50 µs':>8} {'+p99 µs':>8}", end="")
-    print(f" {'vs direct':>9} {'cpu µs/req':>10}")
-    direct = summary["direct"]
-    print(f"{'direct':8} {direct['p50_us']:8.1f} {direct['p99_us']:8.1f}", end="")
-    print(f" {direct['requests_per_s']:8.0f}")
-    for mode in modes:
-        row = summary[mode]
-        print(
-            f"{mode:8} {row['p50_us']:8.1f} {row['p99_us']:8.1f} {row['requests_per_s']:8.0f}"
-            f" {row['added_p50_us']:8.1f} {row['added_p99_us']:8.1f}"
-            f" {row['throughput_ratio']:9.0%} {row['proxy_cpu_us_per_request']:10.1f}"
-        )
-
-
-def measure(rounds: int, requests: int, modes: list[str], *, echo: bool = False) -> dict[str, Any]:
-    """Run the interleaved rounds; ``echo`` prints each sample as it is taken."""
+def _measure_across_processes(
+    rounds: int, requests: int, modes: list[Mode], echo: bool
+) -> list[Sample]:
     processes: list[BaseProcess] = []
     try:
         process, _, upstream_port = _start(_run_upstream)
@@ -237,23 +214,176 @@ def measure(rounds: int, requests: int, modes: list[str], *, echo: bool = False)
             targets.append(_Target(mode, port, control))
         samples = []
         for number in range(1, rounds + 1):
-            shift = number % len(targets)
-            for target in targets[shift:] + targets[:shift]:
+            for target in _rotated(number, targets):
                 sample = target.sample(number, requests)
                 samples.append(sample)
                 if echo:
-                    _print_sample(sample)
+                    cpu = sample.get("proxy_cpu_us_per_request")
+                    print(
+                        f"processes  round {number:2} {target.name:6}"
+                        f" p50 {sample['p50_us']:7.1f} µs  p99 {sample['p99_us']:7.1f} µs"
+                        f"  {sample['requests_per_s']:6.0f} req/s"
+                        + (f"  proxy cpu {cpu:5.1f} µs/req" if cpu is not None else ""),
+                        flush=True,
+                    )
+        return samples
     finally:
         for process in processes:
             process.terminate()
             process.join(timeout=10)
+
+
+def _summarize_across_processes(samples: list[Sample], modes: list[Mode]) -> dict[str, Any]:
+    figures = ("p50_us", "p99_us", "requests_per_s")
+    summary: dict[str, Any] = {
+        "direct": {f: _median_over_rounds(samples, "direct", lambda s, f=f: s[f]) for f in figures}
+    }
+    for mode in modes:
+        summary[mode] = {
+            **{f: _median_over_rounds(samples, mode, lambda s, f=f: s[f]) for f in figures},
+            "added_p50_us": _median_against_direct(
+                samples, mode, lambda s, d: s["p50_us"] - d["p50_us"]
+            ),
+            "added_p99_us": _median_against_direct(
+                samples, mode, lambda s, d: s["p99_us"] - d["p99_us"]
+            ),
+            "throughput_ratio": _median_against_direct(
+                samples, mode, lambda s, d: s["requests_per_s"] / d["requests_per_s"]
+            ),
+            "proxy_cpu_us_per_request": _median_over_rounds(
+                samples, mode, lambda s: s["proxy_cpu_us_per_request"]
+            ),
+        }
+    return summary
+
+
+# -- in one event loop -------------------------------------------------------------------
+
+
+class _Pinger(asyncio.Protocol):
+    """A client that sends the next request as soon as the whole answer to the last is in,
+    and resolves ``done`` with the process's CPU time (s) over the ``requests`` after the
+    warm-up ones."""
+
+    def __init__(self, requests: int, done: asyncio.Future[float]) -> None:
+        self.measured = requests
+        self.left = WARMUP_REQUESTS + requests
+        self.done = done
+        self.unread = 0
+        self.started = 0.0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        transport.write(REQUEST)
+
+    def data_received(self, data: bytes) -> None:
+        self.unread += len(data)
+        if self.unread < len(RESPONSE):
+            return
+        self.unread -= len(RESPONSE)
+        self.left -= 1
+        if self.left == self.measured:
+            self.started = time.process_time()
+        if self.left:
+            self.transport.write(REQUEST)
+        else:
+            self.done.set_result(time.process_time() - self.started)
+
+
+async def _loop_cpu_per_request(port: int, requests: int) -> float:
+    """This process's CPU µs per request over ``requests`` sequential round trips."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[float] = loop.create_future()
+    transport, _ = await loop.create_connection(lambda: _Pinger(requests, done), "127.0.0.1", port)
+    try:
+        return await asyncio.wait_for(done, 60) / requests * 1e6
+    finally:
+        transport.close()
+
+
+async def _measure_in_one_loop(
+    rounds: int, requests: int, modes: list[Mode], echo: bool
+) -> list[Sample]:
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(_Responder, "127.0.0.1", 0)
+    proxies: list[FaultProxy] = []
+    try:
+        upstream_port = server.sockets[0].getsockname()[1]
+        targets = [("direct", upstream_port)]
+        for mode in modes:
+            proxies.append(await FaultProxy("127.0.0.1", upstream_port, protocol=mode).start())
+            targets.append((mode, proxies[-1].port))
+        samples = []
+        for number in range(1, rounds + 1):
+            for name, port in _rotated(number, targets):
+                cpu = await _loop_cpu_per_request(port, requests)
+                samples.append({"round": number, "target": name, "cpu_us_per_request": cpu})
+                if echo:
+                    print(f"one loop   round {number:2} {name:6} cpu {cpu:5.1f} µs/req", flush=True)
+        return samples
+    finally:
+        for proxy in proxies:
+            await proxy.close()
+        server.close()
+
+
+def _summarize_in_one_loop(samples: list[Sample], modes: list[Mode]) -> dict[str, Any]:
+    def cpu(target: str) -> float:
+        return _median_over_rounds(samples, target, lambda s: s["cpu_us_per_request"])
+
+    summary: dict[str, Any] = {"direct": {"cpu_us_per_request": cpu("direct")}}
+    for mode in modes:
+        summary[mode] = {
+            "cpu_us_per_request": cpu(mode),
+            "added_cpu_us_per_request": _median_against_direct(
+                samples, mode, lambda s, d: s["cpu_us_per_request"] - d["cpu_us_per_request"]
+            ),
+        }
+    return summary
+
+
+# -- the whole run -----------------------------------------------------------------------
+
+
+def measure(rounds: int, requests: int, modes: list[Mode], *, echo: bool = False) -> dict[str, Any]:
+    """Both measurements; ``echo`` prints each sample as it is taken."""
+    across = _measure_across_processes(rounds, requests, modes, echo)
+    in_one_loop = asyncio.run(_measure_in_one_loop(rounds, requests, modes, echo))
     return {
         "rounds": rounds,
         "requests_per_round": requests,
         "warmup_requests": WARMUP_REQUESTS,
-        "samples": samples,
-        "summary": _summary(samples, modes),
+        "across_processes": {
+            "samples": across,
+            "summary": _summarize_across_processes(across, modes),
+        },
+        "in_one_loop": {
+            "samples": in_one_loop,
+            "summary": _summarize_in_one_loop(in_one_loop, modes),
+        },
     }
+
+
+def _print_summary(result: dict[str, Any], modes: list[Mode]) -> None:
+    across = result["across_processes"]["summary"]
+    one_loop = result["in_one_loop"]["summary"]
+    print(f"\n{result['rounds']} rounds x {result['requests_per_round']} requests, medians")
+    print(
+        f"{'':7} {'p50 µs':>7} {'p99 µs':>7} {'req/s':>7} {'+p50 µs':>8} {'+p99 µs':>8}"
+        f" {'vs direct':>9} {'proxy cpu µs/req':>16} {'one-loop +cpu µs/req':>20}"
+    )
+    direct = across["direct"]
+    print(f"{'direct':7} {direct['p50_us']:7.1f} {direct['p99_us']:7.1f}", end="")
+    print(f" {direct['requests_per_s']:7.0f}")
+    for mode in modes:
+        row = across[mode]
+        print(
+            f"{mode:7} {row['p50_us']:7.1f} {row['p99_us']:7.1f} {row['requests_per_s']:7.0f}"
+            f" {row['added_p50_us']:8.1f} {row['added_p99_us']:8.1f}"
+            f" {row['throughput_ratio']:9.0%} {row['proxy_cpu_us_per_request']:16.1f}"
+            f" {one_loop[mode]['added_cpu_us_per_request']:20.1f}"
+        )
 
 
 def main() -> None:
@@ -265,16 +395,16 @@ def main() -> None:
     )
     parser.add_argument("--json", action="store_true", help="print samples and summary as JSON")
     options = parser.parse_args()
-    modes = [m for m in options.modes.split(",") if m]
+    modes = [m for m in MODES if m in options.modes.split(",")]
     if options.rounds < 1 or options.requests < 1:
         parser.error("--rounds and --requests must be at least 1")
-    if not modes or set(modes) - set(MODES):
+    if not modes or set(options.modes.split(",")) - set(MODES):
         parser.error(f"--modes takes a comma-separated subset of {','.join(MODES)}")
     result = measure(options.rounds, options.requests, modes, echo=not options.json)
     if options.json:
         print(json.dumps(result, indent=2))
     else:
-        _print_summary(result["summary"], modes, options.rounds, options.requests)
+        _print_summary(result, modes)
 
 
 if __name__ == "__main__":

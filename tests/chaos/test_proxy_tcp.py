@@ -228,10 +228,10 @@ def test_bytes_arriving_during_a_delay_keep_their_order():
             echo_upstream() as echo,
             FaultProxy("127.0.0.1", echo.port, protocol="tcp") as proxy,
         ):
-            proxy.set_fault(Latency(delay_ms=30, direction="upstream"))
+            proxy.set_fault(Latency(delay_ms=50, direction="upstream"))
             reader, writer = await _connect(proxy)
             parts = [b"%03d," % n for n in range(40)]
-            await send_pieces(writer, parts, gap=0.002)
+            await send_pieces(writer, parts, gap=0.001)
             echoed = await asyncio.wait_for(reader.readexactly(len(b"".join(parts))), 5)
             writer.close()
             assert echoed == b"".join(parts)
