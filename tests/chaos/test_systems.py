@@ -12,11 +12,8 @@ import http.client
 import json
 import os
 import random
-import shlex
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -29,6 +26,8 @@ import pytest
 import yaml
 
 from stormproof.chaos.plugin import load_workload
+from stormproof.chaos.ports import reserved_ports
+from stormproof.chaos.process import command_line, substitute
 from stormproof.chaos.workload import Fail, Operation, RunContext, Workload
 from stormproof.history import History, Op, OpType, Verdict, check_invariants
 from stormproof.manifest import load_manifest
@@ -124,31 +123,24 @@ class Ledger:
         return sum(credit["request"] == request_id for credit in self.state()["credits"])
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def prepare(tmp_path: Path, bug: str) -> Ledger:
     """A ledger variant as the chaos runner would start it: its manifest's commands and env,
     ``{port}``/``{data}`` filled in, callees' URLs in their env vars."""
     manifest = load_manifest(ledger_variant(tmp_path, bug))
     data = tmp_path / "data"
     data.mkdir()
-    ports = {name: free_port() for name in manifest.services}
+    with reserved_ports(len(manifest.services)) as free:
+        ports = dict(zip(manifest.services, free, strict=True))
     commands, envs = {}, {}
     for name, service in manifest.services.items():
         assert service.run is not None
-
-        def fill(text: str, port: int = ports[name]) -> str:
-            return text.replace("{port}", str(port)).replace("{data}", str(data))
-
-        argv = shlex.split(fill(service.run))
-        commands[name] = [sys.executable, *argv[1:]] if argv[0] == "python" else argv
+        commands[name] = command_line(service.run, port=ports[name], data_dir=data)
         envs[name] = {
             **os.environ,
-            **{key: fill(value) for key, value in service.env.items()},
+            **{
+                key: substitute(value, port=ports[name], data_dir=data)
+                for key, value in service.env.items()
+            },
             **{
                 call.env: f"http://127.0.0.1:{ports[callee]}"
                 for callee, call in service.calls.items()

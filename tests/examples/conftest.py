@@ -1,20 +1,17 @@
-"""Start the naive travel example's services as real processes, the way `chaos` will.
+"""Start the naive travel example's services as real processes, without proxies.
 
-Each service is launched from its manifest `run` command on a free loopback
-port, with its manifest `env` (`{data}` → a temporary directory) and the base
-URL of every service it `calls`. Every process gets its own process group so
-the finalizer can stop it and anything it spawned.
+Each service is launched from its manifest `run` command on a free loopback port (with
+chaos's own placeholder and command-line helpers), with its manifest `env` (`{data}` → a
+temporary directory) and the base URL of every service it `calls`. Every process gets its
+own process group so the finalizer can stop it and anything it spawned.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shlex
 import signal
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -24,7 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+
+from stormproof.chaos.ports import reserved_ports
+from stormproof.chaos.process import command_line, substitute
+from stormproof.manifest import load_manifest
 
 TRAVEL_NAIVE_DIR = Path(__file__).resolve().parents[2] / "examples" / "travel" / "naive"
 SERVICE_MODULES = ("fastapi", "uvicorn", "requests", "httpx", "tenacity")
@@ -80,40 +80,6 @@ class RunningSystem:
         return self.request(service, "POST", path, body)
 
 
-def free_ports(count: int) -> list[int]:
-    """Distinct free loopback ports (all sockets held open until every port is picked)."""
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
-def url_env_var(callee: str, spec: Any) -> str:
-    if isinstance(spec, dict) and "env" in spec:
-        return str(spec["env"])
-    return callee.upper().replace("-", "_") + "_URL"
-
-
-def called_services(calls: Any) -> dict[str, str]:
-    """The manifest `calls` (short list form or mapping form) as callee → env var."""
-    if calls is None:
-        return {}
-    if isinstance(calls, list):
-        return {name: url_env_var(name, None) for name in calls}
-    return {name: url_env_var(name, spec) for name, spec in calls.items()}
-
-
-def command_line(run: str, port: int) -> list[str]:
-    argv = shlex.split(run.replace("{port}", str(port)))
-    if argv[0] == "python":
-        argv[0] = sys.executable
-    return argv
-
-
 def wait_until_healthy(service: ServiceProcess, deadline: float) -> None:
     while True:
         if service.process.poll() is not None:
@@ -156,25 +122,26 @@ def travel_naive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSy
     for module in SERVICE_MODULES:
         pytest.importorskip(module, reason=f"the travel example's services need {module}")
 
-    manifest = yaml.safe_load((TRAVEL_NAIVE_DIR / "stormproof.yaml").read_text())
-    services: dict[str, dict[str, Any]] = manifest["services"]
+    manifest = load_manifest(TRAVEL_NAIVE_DIR / "stormproof.yaml")
     run_dir = tmp_path_factory.mktemp("travel-naive")
     system = RunningSystem(data_dir=run_dir / "data")
     system.data_dir.mkdir()
-    ports = dict(zip(services, free_ports(len(services)), strict=True))
+    with reserved_ports(len(manifest.services)) as free:
+        ports = dict(zip(manifest.services, free, strict=True))
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
 
     try:
-        for name, spec in services.items():
+        for name, service in manifest.services.items():
+            assert service.run is not None
             env = dict(os.environ, NO_PROXY="127.0.0.1", no_proxy="127.0.0.1")
-            for key, value in (spec.get("env") or {}).items():
-                env[key] = str(value).replace("{data}", str(system.data_dir))
-            for callee, var in called_services(spec.get("calls")).items():
-                env[var] = urls[callee]
+            for key, value in service.env.items():
+                env[key] = substitute(value, port=ports[name], data_dir=system.data_dir)
+            for callee, call in service.calls.items():
+                env[call.env] = urls[callee]
             log_path = run_dir / f"{name}.log"
             with log_path.open("wb") as log:
                 process = subprocess.Popen(
-                    command_line(spec["run"], ports[name]),
+                    command_line(service.run, port=ports[name], data_dir=system.data_dir),
                     cwd=TRAVEL_NAIVE_DIR,
                     env=env,
                     stdin=subprocess.DEVNULL,
@@ -183,7 +150,7 @@ def travel_naive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSy
                     start_new_session=True,
                 )
             system.services[name] = ServiceProcess(
-                name, urls[name], spec.get("health", "/health"), process, log_path
+                name, urls[name], service.health, process, log_path
             )
         deadline = time.monotonic() + HEALTH_DEADLINE_S
         for service in system.services.values():

@@ -23,7 +23,7 @@ from stormproof.chaos.errors import ChaosError
 from stormproof.chaos.ports import HOST, port_in_use, reserved_ports
 from stormproof.chaos.process import FakeClock, ServiceProcess, faketime_library
 from stormproof.chaos.proxy import FaultProxy
-from stormproof.chaos.topology import Edge, edge_name
+from stormproof.chaos.topology import Edge, Topology, edge_name
 from stormproof.manifest import Manifest, Service
 from stormproof.manifest.chaos import CLIENT
 
@@ -61,12 +61,8 @@ class Cluster:
         self._rng = rng
         # Kept apart from the proxies, whose ports are gone once they are closed.
         self._proxy_urls: dict[Edge, str] = {}
-        self._edges: list[Edge] = [(CLIENT, entry)] + [
-            (name, callee)
-            for name, service in manifest.services.items()
-            for callee in service.calls
-        ]
-        if (CLIENT, entry) in self._edges[1:]:
+        self.topology = Topology.from_manifest(manifest, entry)
+        if (CLIENT, entry) in self.topology.service_edges:
             raise ChaosError(
                 f"the edge {CLIENT}->{entry} is the workload's; "
                 f"service {CLIENT} may not call {entry} in a chaos run"
@@ -143,7 +139,7 @@ class Cluster:
         free = [name for name in names if name not in fixed]
         with reserved_ports(len(free), avoid=set(fixed.values())) as ports:
             port_of = {**fixed, **dict(zip(free, ports, strict=True))}
-            for edge in self._edges:
+            for edge in self.topology.edges:
                 # One generator per edge, drawn in a fixed order: an edge's choices do not
                 # depend on how much traffic the other edges happened to carry.
                 rng = random.Random(self._rng.getrandbits(64))
@@ -204,7 +200,7 @@ class Cluster:
         return url
 
     def edges_into(self, service: str) -> list[Edge]:
-        return [edge for edge in self._edges if edge[1] == service]
+        return list(self.topology.edges_into(service))
 
     def counters(self) -> dict[str, dict[str, Any]]:
         """What each edge's proxy saw, keyed ``caller->callee`` (JSON-ready)."""

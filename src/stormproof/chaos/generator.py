@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from stormproof.chaos.faults import FAULT_TYPES, Fault, is_process_fault
+from stormproof.chaos.faults import FAULT_TYPES, PROCESS_FAULT_KINDS, Fault, is_process_fault
 from stormproof.chaos.schedule import FaultEvent, first_conflict
 from stormproof.chaos.topology import Topology, edge_name
 
@@ -130,7 +130,7 @@ def _check_params(kind: str, params: Mapping[str, Param]) -> None:
 
 
 def _targets(kind: str, given: object, topology: Topology) -> tuple[str, ...]:
-    process = kind in ("kill", "pause", "skew")
+    process = kind in PROCESS_FAULT_KINDS
     if given is None:
         if process:
             return topology.services

@@ -29,13 +29,6 @@ class AppliedFault:
     ended: int | None = None
     error: str | None = None
 
-    def active_at(self, moment: int) -> bool:
-        return (
-            self.started is not None
-            and self.started <= moment
-            and (self.ended is None or moment < self.ended)
-        )
-
     def overlaps(self, start: int, end: int) -> bool:
         return (
             self.started is not None

@@ -111,20 +111,19 @@ def _broken(verdict: Verdict, history: History, applied: list[AppliedFault]) -> 
 
 
 def _related_ops(witness: dict[str, Any], history: History) -> list[Op]:
-    indices: set[int] = set()
-    for index in witness.get("ops", ()):
-        if isinstance(index, int) and 0 <= index < len(history):
-            op = history[index]
-            indices.add(index)
-            partner = history.invocation(op) if op.type != "invoke" else history.completion(op)
-            if partner is not None:
-                indices.add(partner.index)
+    """The ops a witness names (by index, or by an id their values mention), each with the
+    other half of its invoke/completion pair."""
+    named = [
+        history[i] for i in witness.get("ops", ()) if isinstance(i, int) and 0 <= i < len(history)
+    ]
     if isinstance(witness.get("id"), str):
-        for op in history.mentioning(witness["id"]):
-            indices.add(op.index)
-            partner = history.invocation(op) if op.type != "invoke" else history.completion(op)
-            if partner is not None:
-                indices.add(partner.index)
+        named += history.mentioning(witness["id"])
+    indices: set[int] = set()
+    for op in named:
+        indices.add(op.index)
+        partner = history.invocation(op) if op.type != "invoke" else history.completion(op)
+        if partner is not None:
+            indices.add(partner.index)
     return [history[i] for i in sorted(indices)][:MAX_OPS_SHOWN]
 
 
