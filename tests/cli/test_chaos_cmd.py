@@ -183,3 +183,10 @@ def test_ctrl_c_stops_every_service_and_exits_2(tmp_path: Path) -> None:
     assert process.returncode == 2, err
     assert "interrupted" in err and "Traceback" not in err
     assert processes_in(manifest.parent) == []
+
+
+def test_a_workload_whose_invariants_raise_is_one_line_not_a_traceback(ledger: Path) -> None:
+    with (ledger.parent / "workload.py").open("a") as workload:
+        workload.write("\n\nLedgerWorkload.invariants = lambda self: 1 / 0  # type: ignore\n")
+    code, _, err = chaos(str(ledger), "--settle", "0")
+    _assert_one_line(code, err, "the workload's invariants failed: ZeroDivisionError")

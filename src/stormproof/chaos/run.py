@@ -236,7 +236,9 @@ async def _run(
         await _read_final_state(workload, context, outcome)
     if outcome.reason is None:
         status.enter("checking")
-        outcome.verdicts = check_invariants(workload.invariants(), outcome.history, outcome.final)
+        outcome.verdicts = check_invariants(
+            _call_user("invariants", workload.invariants), outcome.history, outcome.final
+        )
     return outcome
 
 
