@@ -24,6 +24,8 @@ def test_to_dict_is_the_design_shape_without_index_or_empty_error():
         Op(3, "ok", "book", {"trip": "t-17", "booking": "b-9"}, time=5),
         Op(0, "fail", "pay", None, time=7, error="HTTP 409: conflict"),
         Op(1, "info", "read", [1, 2.5, "x", True, None], time=9, error="ReadTimeout: 5s"),
+        Op(2, "invoke", "append", "x 0 0 y", time=11, key="0"),
+        Op(2, "info", "append", "x", time=12, error="timed-out", key=17),
     ],
 )
 def test_round_trip_through_a_dict(op):
@@ -36,12 +38,24 @@ def test_error_is_written_only_when_there_is_one():
     assert op.to_dict()["error"] == "HTTP 409"
 
 
+def test_key_is_written_only_when_there_is_one_and_comes_last():
+    assert "key" not in Op(0, "ok", "read", 1, time=1).to_dict()
+    op = Op(0, "ok", "read", 1, time=1, index=3, error="slow", key=0)
+    assert list(op.to_dict().items())[-2:] == [("error", "slow"), ("key", 0)]
+    assert Op.from_dict(op.to_dict()).key == 0
+    assert Op(0, "ok", "read", 1, 1, 3, "slow", 0) == op  # key is the last positional field
+
+
 def test_unknown_keys_are_ignored_so_newer_writers_stay_readable():
     data = {"process": 1, "type": "ok", "f": "w", "value": 1, "time": 2, "node": "n1"}
     assert Op.from_dict(data) == Op(1, "ok", "w", 1, time=2)
 
 
 GOOD = {"process": 1, "type": "ok", "f": "write", "value": None, "time": 2}
+
+
+def test_a_null_key_is_no_key():
+    assert Op.from_dict({**GOOD, "key": None}).key is None
 
 
 @pytest.mark.parametrize(
@@ -56,6 +70,10 @@ GOOD = {"process": 1, "type": "ok", "f": "write", "value": None, "time": 2}
         ({"time": -1}, "'time' must be an integer >= 0 (nanoseconds), not -1"),
         ({"time": 1.5}, "'time' must be an integer >= 0 (nanoseconds), not 1.5"),
         ({"error": 404}, "'error' must be a string or null, not 404"),
+        ({"key": True}, "'key' must be a string, an integer or null, not True"),
+        ({"key": 1.5}, "'key' must be a string, an integer or null, not 1.5"),
+        ({"key": [1, 2]}, "'key' must be a string, an integer or null, not [1, 2]"),
+        ({"key": {"k": 1}}, "'key' must be a string, an integer or null, not {'k': 1}"),
     ],
 )
 def test_from_dict_names_the_bad_field_in_one_line(change, message):

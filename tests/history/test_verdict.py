@@ -1,5 +1,9 @@
 """Verdicts and check_invariants: a user's invariant that breaks is "unknown", not a crash."""
 
+import copy
+import json
+import pickle
+
 import pytest
 
 from stormproof.history import (
@@ -14,14 +18,63 @@ EMPTY = History([])
 
 
 def test_to_dict_is_json_ready():
-    verdict = Verdict("money", False, "lost", [{"id": "a"}])
+    verdict = Verdict("money", False, "lost", [{"id": "a"}], {"accounts": 2})
     assert verdict.witnesses == ({"id": "a"},)
     assert verdict.to_dict() == {
         "name": "money",
         "valid": False,
         "message": "lost",
+        "counts": {"accounts": 2},
         "witnesses": [{"id": "a"}],
     }
+    json.dumps(verdict.to_dict())
+
+
+def test_counts_are_always_written():
+    assert Verdict("x", "unknown", "m").to_dict()["counts"] == {}
+
+
+def test_counts_are_a_read_only_copy():
+    given = {"sagas": 3, "half_done": 1}
+    verdict = Verdict("trips", False, "1 of 3 sagas half done", counts=given)
+    given["sagas"] = 99
+    assert verdict.counts == {"sagas": 3, "half_done": 1}
+    with pytest.raises(TypeError):
+        verdict.counts["sagas"] = 0  # type: ignore[index]
+    # to_dict hands out a dict of its own: changing it changes nothing here.
+    verdict.to_dict()["counts"]["sagas"] = 0
+    assert verdict.counts["sagas"] == 3
+
+
+def test_counts_take_part_in_equality_but_not_in_the_hash():
+    a = Verdict("x", True, "m", counts={"n": 1})
+    assert a == Verdict("x", True, "m", counts={"n": 1})
+    assert a != Verdict("x", True, "m", counts={"n": 2})
+    assert hash(a) == hash(Verdict("x", True, "m", counts={"n": 2}))
+
+
+@pytest.mark.parametrize(
+    ("counts", "wrong"),
+    [
+        ({"n": 1.5}, "'n': 1.5"),
+        ({"n": True}, "'n': True"),
+        ({"n": -1}, "'n': -1"),
+        ({3: 1}, "3: 1"),
+        ({"a": 1, "b": "2", "c": None}, "'b': '2', 'c': None"),
+    ],
+)
+def test_counts_are_names_to_non_negative_integers(counts, wrong):
+    with pytest.raises(
+        ValueError, match=f"^counts must map names to non-negative integers, not {wrong}$"
+    ):
+        Verdict("x", True, "m", counts=counts)
+
+
+def test_a_verdict_survives_pickling_and_copying():
+    verdict = Verdict("x", False, "m", ({"id": "a", "ops": [1]},), {"n": 1})
+    for twin in (pickle.loads(pickle.dumps(verdict)), copy.deepcopy(verdict)):
+        assert twin == verdict
+        assert twin.to_dict() == verdict.to_dict()
 
 
 @pytest.mark.parametrize("valid", [1, 0, "yes", None])
@@ -41,7 +94,7 @@ def test_a_raising_callable_gives_unknown_with_its_reason():
     )
     assert verdicts == [
         Verdict("money", "unknown", "KeyError: 'x'"),
-        Verdict("trips", True, "no sagas to check"),
+        Verdict("trips", True, "no sagas to check", counts={"sagas": 0, "half_done": 0}),
     ]
 
 

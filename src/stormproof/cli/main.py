@@ -22,6 +22,7 @@ COMMANDS = {
     "manifest": "stormproof.cli.manifest_cmd:manifest",
     "init": "stormproof.cli.manifest_cmd:init",
     "chaos": "stormproof.cli.chaos_cmd:chaos",
+    "lin": "stormproof.cli.lin_cmd:lin",
 }
 
 

@@ -32,10 +32,15 @@ class History(Sequence[Op]):
     would claim an order that does not exist). A history that breaks them raises
     :class:`MalformedHistoryError` naming the first bad op."""
 
-    def __init__(self, ops: Iterable[Op]) -> None:
+    def __init__(self, ops: Iterable[Op], *, lines: Sequence[int] | None = None) -> None:
         self._ops = tuple(
             op if op.index == i else dataclasses.replace(op, index=i) for i, op in enumerate(ops)
         )
+        self.lines: tuple[int, ...] | None = None if lines is None else tuple(lines)
+        """For a history read from a file, the line each op came from: what a report names,
+        since a file may hold lines that are not ops."""
+        if self.lines is not None and len(self.lines) != len(self._ops):
+            raise ValueError(f"{len(self.lines)} line numbers for {len(self._ops)} ops")
         self._completion: dict[int, int] = {}  # invoke index -> completion index
         self._invocation: dict[int, int] = {}  # completion index -> invoke index
         outstanding: dict[int, Op] = {}  # process -> its open invoke

@@ -11,26 +11,12 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
+from stormproof.history._report import NamedInvariant, capped, plural
 from stormproof.history.history import History
 from stormproof.history.verdict import Invariant, Verdict
-
-MAX_WITNESSES = 10
-"""A report needs the smallest examples, not all of them; messages still say the total."""
-
-
-@dataclass(frozen=True)
-class _NamedInvariant:
-    """What every helper returns: a name and the function that judges."""
-
-    name: str
-    judge: Callable[[History, Any], Verdict]
-
-    def __call__(self, history: History, final: Any) -> Verdict:
-        return self.judge(history, final)
 
 
 def conservation(
@@ -50,8 +36,9 @@ def conservation(
         found = math.fsum(amounts.values())
         difference = found - expected
         total = f"{found:.2f}" if amounts else "0.00 in no parts"
+        counts = {"parts": len(amounts)}
         if abs(difference) <= tolerance:
-            return Verdict(name, True, f"total conserved: {total}")
+            return Verdict(name, True, f"total conserved: {total}", counts=counts)
         witness = {
             "expected": expected,
             "found": found,
@@ -61,9 +48,9 @@ def conservation(
         message = (
             f"total not conserved: expected {expected:.2f}, found {total} ({_signed(difference)})"
         )
-        return Verdict(name, False, message, (witness,))
+        return Verdict(name, False, message, (witness,), counts)
 
-    return _NamedInvariant(name, judge)
+    return NamedInvariant(name, judge)
 
 
 def saga_atomicity(
@@ -75,21 +62,22 @@ def saga_atomicity(
 
     def judge(history: History, final: Any) -> Verdict:
         sagas = instances(final)
-        if not sagas:
-            return Verdict(name, True, "no sagas to check")
         half_done = []
         for saga_id, steps in sagas.items():
             done = [step for step, finished in steps.items() if finished]
             missing = [step for step, finished in steps.items() if not finished]
             if done and missing:
                 half_done.append({"id": saga_id, "done": done, "missing": missing})
-        total = _count(len(sagas), "saga")
+        counts = {"sagas": len(sagas), "half_done": len(half_done)}
+        if not sagas:
+            return Verdict(name, True, "no sagas to check", counts=counts)
+        total = plural(len(sagas), "saga")
         if not half_done:
-            return Verdict(name, True, f"{total}, each done in full or not at all")
+            return Verdict(name, True, f"{total}, each done in full or not at all", counts=counts)
         message = f"{len(half_done)} of {total} half done"
-        return Verdict(name, False, message, _capped(half_done))
+        return Verdict(name, False, message, capped(half_done), counts)
 
-    return _NamedInvariant(name, judge)
+    return NamedInvariant(name, judge)
 
 
 def no_lost_writes(
@@ -105,7 +93,8 @@ def no_lost_writes(
     def judge(history: History, final: Any) -> Verdict:
         acked = acknowledged(history)
         if not acked:
-            return Verdict(name, True, "no acknowledged writes to check")
+            counts = {"acknowledged": 0, "lost": 0}
+            return Verdict(name, True, "no acknowledged writes to check", counts=counts)
         here = set(_not_a_string(present(final), "present"))
         lost = sorted(
             (
@@ -115,12 +104,13 @@ def no_lost_writes(
             ),
             key=lambda witness: witness["ops"][0],
         )
-        total = _count(len(acked), "acknowledged write")
+        counts = {"acknowledged": len(acked), "lost": len(lost)}
+        total = plural(len(acked), "acknowledged write")
         if not lost:
-            return Verdict(name, True, f"{total}, all present")
-        return Verdict(name, False, f"{len(lost)} of {total} lost", _capped(lost))
+            return Verdict(name, True, f"{total}, all present", counts=counts)
+        return Verdict(name, False, f"{len(lost)} of {total} lost", capped(lost), counts)
 
-    return _NamedInvariant(name, judge)
+    return NamedInvariant(name, judge)
 
 
 def acknowledged_ids(f: str, key: str) -> Callable[[History], dict[str, int]]:
@@ -151,17 +141,22 @@ def no_duplicate_effects(name: str, effects: Callable[[Any], Iterable[str]]) -> 
     Witnesses come most repeated first."""
 
     def judge(history: History, final: Any) -> Verdict:
-        counts = Counter(_not_a_string(effects(final), "effects"))
-        if not counts:
-            return Verdict(name, True, "no effects to check")
-        repeated = [{"id": rid, "count": n} for rid, n in counts.most_common() if n > 1]
-        total = _count(len(counts), "request id")
+        applied = Counter(_not_a_string(effects(final), "effects"))
+        repeated = [{"id": rid, "count": n} for rid, n in applied.most_common() if n > 1]
+        counts = {
+            "effects": applied.total(),
+            "request_ids": len(applied),
+            "duplicated": len(repeated),
+        }
+        if not applied:
+            return Verdict(name, True, "no effects to check", counts=counts)
+        total = plural(len(applied), "request id")
         if not repeated:
-            return Verdict(name, True, f"{total}, each applied once")
+            return Verdict(name, True, f"{total}, each applied once", counts=counts)
         message = f"{len(repeated)} of {total} applied more than once"
-        return Verdict(name, False, message, _capped(repeated))
+        return Verdict(name, False, message, capped(repeated), counts)
 
-    return _NamedInvariant(name, judge)
+    return NamedInvariant(name, judge)
 
 
 def bounded(name: str, resources: Callable[[Any], Iterable[tuple[str, float, float]]]) -> Invariant:
@@ -170,20 +165,22 @@ def bounded(name: str, resources: Callable[[Any], Iterable[tuple[str, float, flo
 
     def judge(history: History, final: Any) -> Verdict:
         rows = list(resources(final))
-        if not rows:
-            return Verdict(name, True, "no resources to check")
         outside = [
             {"resource": resource, "used": used, "capacity": capacity}
             for resource, used, capacity in rows
             if not 0 <= used <= capacity
         ]
         outside.sort(key=_excess, reverse=True)
-        total = _count(len(rows), "resource")
+        counts = {"resources": len(rows), "out_of_bounds": len(outside)}
+        if not rows:
+            return Verdict(name, True, "no resources to check", counts=counts)
+        total = plural(len(rows), "resource")
         if not outside:
-            return Verdict(name, True, f"{total} within bounds")
-        return Verdict(name, False, f"{len(outside)} of {total} out of bounds", _capped(outside))
+            return Verdict(name, True, f"{total} within bounds", counts=counts)
+        message = f"{len(outside)} of {total} out of bounds"
+        return Verdict(name, False, message, capped(outside), counts)
 
-    return _NamedInvariant(name, judge)
+    return NamedInvariant(name, judge)
 
 
 def _excess(witness: Mapping[str, Any]) -> float:
@@ -191,14 +188,6 @@ def _excess(witness: Mapping[str, Any]) -> float:
     used, capacity = witness["used"], witness["capacity"]
     excess = max(used - capacity, -used)
     return math.inf if math.isnan(excess) else excess
-
-
-def _capped(witnesses: Sequence[dict[str, Any]]) -> tuple[dict[str, Any], ...]:
-    return tuple(witnesses[:MAX_WITNESSES])
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _signed(difference: float) -> str:

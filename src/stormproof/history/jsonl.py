@@ -1,7 +1,8 @@
 """``history.jsonl``: one op per line, one JSON object per op (DESIGN, "Histories").
 
 Written as the run goes, so a crashed run still leaves every op it recorded; read back
-with every problem named by file and line."""
+with every problem named by file and line. :class:`HistoryError` and the two steps every
+reader shares (the file's text; ops to a History) live here too, for the other formats."""
 
 from __future__ import annotations
 
@@ -67,35 +68,46 @@ class HistoryWriter:
         self.close()
 
 
-def read_history(path: Path) -> History:
+def read_jsonl(path: Path) -> History:
     """The history in ``path`` (blank lines skipped). Raises :class:`HistoryError` naming
     the first bad line: not UTF-8, not JSON, not an object, a missing or mistyped field,
     or an op that breaks the rules of a history (see :class:`History`)."""
     ops: list[Op] = []
     lines: list[int] = []  # ops[i] came from line lines[i]
+    for number, text in enumerate(read_text(path).split("\n"), start=1):
+        if text.strip():
+            ops.append(_parse_line(path, number, text, index=len(ops)))
+            lines.append(number)
+    return history_from_lines(path, ops, lines)
+
+
+def read_text(path: Path) -> str:
+    """The text of a history file, a problem raised as :class:`HistoryError` (the line of
+    the first byte that is not UTF-8). Every reader goes through here, so every format
+    reports an unreadable file alike."""
     try:
-        with path.open("rb") as file:
-            for number, raw in enumerate(file, start=1):
-                op = _parse_line(path, number, raw, index=len(ops))
-                if op is not None:
-                    ops.append(op)
-                    lines.append(number)
+        data = path.read_bytes()
     except OSError as exc:
         raise HistoryError(path, None, f"cannot read: {exc.strerror or exc}") from None
     try:
-        return History(ops)
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        byte = exc.start - data.rfind(b"\n", 0, exc.start)
+        raise HistoryError(path, line, f"not UTF-8 text (byte {byte})") from None
+
+
+def history_from_lines(path: Path, ops: list[Op], lines: list[int]) -> History:
+    """``History(ops)``, where ``ops[i]`` was read from line ``lines[i]`` of ``path``: an op
+    that breaks the rules of a history is a :class:`HistoryError` naming its line."""
+    try:
+        return History(ops, lines=lines)
     except MalformedHistoryError as exc:
         raise HistoryError(path, lines[exc.index], exc.reason) from None
 
 
-def _parse_line(path: Path, number: int, raw: bytes, index: int) -> Op | None:
-    """The op on one line; None for a blank line."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise HistoryError(path, number, f"not UTF-8 text (byte {exc.start + 1})") from None
-    if not text.strip():
-        return None
+def _parse_line(path: Path, number: int, text: str, index: int) -> Op:
+    """The op on one non-blank line."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

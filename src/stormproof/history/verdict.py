@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Literal, Protocol
 
 from stormproof.history.history import History
@@ -18,12 +19,18 @@ class Verdict:
 
     ``message`` is one line: what held, or what broke and how often. ``witnesses`` are
     JSON-ready dicts, most telling first; one may carry ``"id"`` (an entity id the history
-    mentions, see :meth:`History.mentioning`) and ``"ops"`` (history indices)."""
+    mentions, see :meth:`History.mentioning`) and ``"ops"`` (history indices).
+
+    ``counts`` says how many things were judged and how many broke (``{"sagas": 283,
+    "half_done": 249}``), so that runs can be compared without parsing messages. A checker
+    writes the same keys whatever it finds, zeros included; an "unknown" verdict has none.
+    It is held read-only and left out of the hash (a mapping has none)."""
 
     name: str
     valid: Validity
     message: str
     witnesses: tuple[dict[str, Any], ...] = ()
+    counts: Mapping[str, int] = field(default_factory=dict, hash=False)
 
     def __post_init__(self) -> None:
         # Identity, not equality: 1 and 0 are no verdict.
@@ -31,12 +38,23 @@ class Verdict:
             raise ValueError(f"valid must be true, false or 'unknown', not {self.valid!r}")
         # A list would make the frozen verdict mutable through the back door.
         object.__setattr__(self, "witnesses", tuple(self.witnesses))
+        counts = dict(self.counts)
+        wrong = ", ".join(f"{key!r}: {n!r}" for key, n in counts.items() if not _is_count(key, n))
+        if wrong:
+            raise ValueError(f"counts must map names to non-negative integers, not {wrong}")
+        object.__setattr__(self, "counts", MappingProxyType(counts))
+
+    def __reduce__(self) -> tuple[type[Verdict], tuple[Any, ...]]:
+        # A read-only mapping cannot be pickled; the dict it wraps can.
+        args = (self.name, self.valid, self.message, self.witnesses, dict(self.counts))
+        return (type(self), args)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "valid": self.valid,
             "message": self.message,
+            "counts": dict(self.counts),
             "witnesses": list(self.witnesses),
         }
 
@@ -67,6 +85,10 @@ def check_invariants(
             verdict = Verdict(name, "unknown", f"returned {type(verdict).__name__}, not a Verdict")
         verdicts.append(verdict)
     return verdicts
+
+
+def _is_count(key: Any, n: Any) -> bool:
+    return isinstance(key, str) and isinstance(n, int) and not isinstance(n, bool) and n >= 0
 
 
 def _one_line(exc: Exception) -> str:

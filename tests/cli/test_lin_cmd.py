@@ -1,0 +1,127 @@
+"""`stormproof lin` from the command line: verdicts, output formats, exit codes, bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from stormproof.cli.main import cli
+from stormproof.history import HistoryWriter
+from tests.history.build import ops
+from tests.history.lin.slow import crowded_appends
+
+ETCD = Path(__file__).resolve().parents[1] / "data" / "porcupine" / "etcd"
+GOOD = ETCD / "etcd_002.log"  # linearizable
+BAD = ETCD / "etcd_000.log"  # not
+
+
+def lin(*args: str | Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["lin", *map(str, args)])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_a_linearizable_history_exits_0() -> None:
+    code, out, err = lin(GOOD, "--model", "cas-register")
+    assert code == 0, err
+    assert out.startswith(f"{GOOD}: linearizable (cas-register, ")
+
+
+def test_a_violation_exits_1_and_explains_itself() -> None:
+    code, out, _ = lin(BAD, "--model", "cas-register")
+    assert code == 1
+    assert f"{BAD}: NOT linearizable" in out
+    assert "everything before line 86 is linearizable" in out
+    assert "line 85    process 11   read 2  (ok at line 86)" in out
+    assert "the state could only be 0, 1, 3 or 4" in out
+    assert "one linearization of the prefix (the last 8 of " in out
+
+
+def test_json_is_a_list_with_one_object_per_file() -> None:
+    code, out, _ = lin(GOOD, BAD, "-m", "cas-register", "--format", "json")
+    assert code == 1
+    reports = json.loads(out)
+    assert [r["file"] for r in reports] == [str(GOOD), str(BAD)]
+    good, bad = reports
+    assert good["linearizable"] is True and good["witness"] is None
+    assert bad["linearizable"] is False
+    assert {"file", "linearizable", "ops", "seconds", "witness"} <= bad.keys()
+    assert bad["ops"] == 85
+    assert bad["witness"]["op"]["line"] == 85
+
+
+def test_any_violation_wins_over_unknown(tmp_path: Path) -> None:
+    slow = _jsonl(tmp_path / "slow.jsonl", crowded_appends(6, 20))
+    code, out, _ = lin(slow, BAD, "-m", "kv", "--timeout", "0.2", "--history-format", "auto")
+    # etcd_000 is a cas-register history: read as kv, its ops are bad input (unknown), and
+    # the slow file runs out of time (unknown); no violation, so 2.
+    assert code == 2
+    code, out, _ = lin(slow, "-m", "kv", "--timeout", "0.2")
+    assert code == 2
+    assert "unknown (kv, " in out and "time budget of 0.2 s ran out" in out
+
+
+def test_a_violation_and_an_unknown_exit_1(tmp_path: Path) -> None:
+    slow = _jsonl(tmp_path / "slow.jsonl", crowded_appends(6, 20))
+    broken = _jsonl(
+        tmp_path / "broken.jsonl",
+        ops(("invoke", 0, "get", None), ("ok", 0, "get", "x")),
+    )
+    code, _, _ = lin(slow, broken, "-m", "kv", "--timeout", "0.2")
+    assert code == 1
+
+
+def test_a_malformed_file_is_one_line_exit_2_and_the_others_are_still_checked(
+    tmp_path: Path,
+) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"process": 0, "type": "invoke", "f": "read", "value": null, "time": 0}\n{')
+    code, out, err = lin(bad, GOOD, "-m", "cas-register")
+    assert code == 2
+    [line] = err.strip().splitlines()
+    assert line.startswith(f"stormproof lin: {bad}:2: not JSON: ")
+    assert "Traceback" not in err
+    assert f"{GOOD}: linearizable" in out
+
+
+def test_an_op_the_model_cannot_take_is_one_line_exit_2() -> None:
+    code, out, err = lin(GOOD, "-m", "register")
+    assert code == 2
+    assert err.strip() == (
+        f"stormproof lin: {GOOD}: line 4: the register model has no function 'cas' "
+        "(it has read, write)"
+    )
+    assert out == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["missing.log", "-m", "register"], "File 'missing.log' does not exist"),
+        ([str(GOOD)], "Missing option '--model'"),
+        ([str(GOOD), "-m", "queue"], "'queue' is not one of 'register', 'cas-register'"),
+        ([str(GOOD), "-m", "register", "--timeout", "0"], "--timeout"),
+        ([str(GOOD), "-m", "register", "--history-format", "csv"], "--history-format"),
+        ([], "Missing argument 'FILES...'"),
+    ],
+)
+def test_usage_errors_exit_2(args: list[str], message: str) -> None:
+    code, _, err = lin(*args)
+    assert code == 2
+    assert message in err
+
+
+def test_the_format_can_be_named(tmp_path: Path) -> None:
+    copy = tmp_path / "history.txt"  # no telling suffix, and a first line that is not an op
+    copy.write_text("INFO  jepsen.core - starting\n" + GOOD.read_text())
+    code, out, _ = lin(copy, "-m", "cas-register", "--history-format", "jepsen-log")
+    assert code == 0, out
+
+
+def _jsonl(path: Path, history: object) -> Path:
+    with HistoryWriter(path) as writer:
+        for op in history:  # type: ignore[attr-defined]
+            writer.write(op)
+    return path
