@@ -79,7 +79,7 @@ def run(workload: Workload, path: Path, seconds: float, seed: int = 1) -> Record
     return asyncio.run(main())
 
 
-def invoke_one(do: str, path: Path, process: int = 3) -> tuple[str, list]:
+def invoke_one(do: str, path: Path, process: int = 3, key: str | None = None) -> tuple[str, list]:
     """Invoke one operation that does ``do``; its completion type and the recorded ops."""
     workload = Scripted()
 
@@ -87,7 +87,7 @@ def invoke_one(do: str, path: Path, process: int = 3) -> tuple[str, list]:
         recorder = Recorder(path)
         try:
             async with client() as http:
-                operation = Operation("op", {"id": 7, "do": do})
+                operation = Operation("op", {"id": 7, "do": do}, key)
                 result = await invoke(workload, http, recorder, process, operation)
         finally:
             recorder.close()
@@ -121,6 +121,13 @@ def test_each_way_an_operation_ends_is_recorded(tmp_path, do, type, value, error
     assert completed.value == value
     assert completed.error == error
     assert 0 <= invoked.time <= completed.time
+
+
+@pytest.mark.parametrize("do", ["ok", "fail", "hang"])
+def test_an_operations_key_is_on_its_invoke_and_its_completion(tmp_path, do):
+    _, ops = invoke_one(do, tmp_path / "history.jsonl", key="account-3")
+    assert [op.key for op in ops] == ["account-3", "account-3"]
+    assert [op.key for op in read_history(tmp_path / "history.jsonl")] == ["account-3"] * 2
 
 
 def test_a_timed_out_operation_is_abandoned_after_the_timeout(tmp_path):

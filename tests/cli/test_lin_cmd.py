@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,15 @@ def _jsonl(path: Path, history: object) -> Path:
         for op in history:  # type: ignore[attr-defined]
             writer.write(op)
     return path
+
+
+def test_the_readme_example_is_what_lin_prints() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## `stormproof lin`", 1)[1]
+    example = section.split("```\n", 2)[1].split("```", 1)[0]
+    _, out, _ = lin(BAD, "--model", "cas-register")
+    out = out.replace(str(BAD), "tests/data/porcupine/etcd/etcd_000.log")
+    printed = [re.sub(r"\d+\.\d ms", "", line) for line in out.splitlines()]
+    for line in example.splitlines():
+        if line.strip() not in ("", "..."):
+            assert re.sub(r"\d+\.\d ms", "", line) in printed, line

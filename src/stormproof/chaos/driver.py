@@ -11,12 +11,14 @@ import asyncio
 import random
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
 from stormproof.chaos.errors import ChaosError
 from stormproof.chaos.recorder import Recorder
 from stormproof.chaos.workload import Fail, Operation, Workload
+from stormproof.history import OpType
 
 _ERROR_CHARS = 200
 
@@ -93,29 +95,28 @@ async def invoke(
 ) -> str:
     """Invoke one operation and record its invoke and completion; returns the completion type."""
     f, value = operation.f, operation.value
-    recorder.record(process, "invoke", f, value)
+
+    def record(type: OpType, value: Any, error: str | None = None) -> None:
+        recorder.record(process, type, f, value, error, operation.key)
+
+    record("invoke", value)
     try:
         result = await asyncio.wait_for(workload.invoke(client, operation), workload.timeout)
     except Fail as failure:
-        recorder.record(
-            process,
-            "fail",
-            f,
-            value if failure.value is None else failure.value,
-            f"Fail: {failure.reason}" if failure.reason else None,
-        )
+        reason = f"Fail: {failure.reason}" if failure.reason else None
+        record("fail", value if failure.value is None else failure.value, reason)
         return "fail"
     except httpx.ConnectError as error:
         # Nothing was sent: the connection was never made.
-        recorder.record(process, "fail", f, value, describe_error(error))
+        record("fail", value, describe_error(error))
         return "fail"
     except TimeoutError:
-        recorder.record(process, "info", f, value, f"Timeout: no answer in {workload.timeout:g}s")
+        record("info", value, f"Timeout: no answer in {workload.timeout:g}s")
         return "info"
     except Exception as error:
-        recorder.record(process, "info", f, value, describe_error(error))
+        record("info", value, describe_error(error))
         return "info"
-    recorder.record(process, "ok", f, result)
+    record("ok", result)
     return "ok"
 
 

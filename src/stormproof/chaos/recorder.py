@@ -31,9 +31,15 @@ class Recorder:
         return time.monotonic_ns() - self.started_ns
 
     def record(
-        self, process: int, type: OpType, f: str, value: Any, error: str | None = None
+        self,
+        process: int,
+        type: OpType,
+        f: str,
+        value: Any,
+        error: str | None = None,
+        key: str | int | None = None,
     ) -> Op:
-        op = Op(process, type, f, value, self.now(), len(self._ops), error)
+        op = Op(process, type, f, value, self.now(), len(self._ops), error, key)
         self._ops.append(op)
         self._writer.write(op)
         self.counts[type] += 1

@@ -44,10 +44,13 @@ class Fail(Exception):
 
 @dataclass(frozen=True)
 class Operation:
-    """One operation to invoke: a function name (``f``) and its argument (JSON-ready)."""
+    """One operation to invoke: a function name (``f``), its argument (JSON-ready) and, for
+    a workload over several independent objects, the ``key`` of the one it is about (what
+    ``stormproof lin`` splits a history by)."""
 
     f: str
     value: Any = None
+    key: str | int | None = None
 
 
 @dataclass(frozen=True)

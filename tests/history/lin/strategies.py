@@ -65,11 +65,14 @@ class _Pending:
 
 
 @st.composite
-def histories(draw: st.DrawFn, model: str) -> History:
-    """A valid history of at most MAX_OPS operations on MAX_PROCESSES concurrent processes."""
+def histories(
+    draw: st.DrawFn, model: str, max_ops: int = MAX_OPS, max_processes: int = MAX_PROCESSES
+) -> History:
+    """A valid history of at most ``max_ops`` operations on at most ``max_processes``
+    concurrent processes."""
     keys = draw(_KEYS[model])
-    n_ops = draw(st.integers(1, MAX_OPS))
-    concurrency = draw(st.integers(1, MAX_PROCESSES))
+    n_ops = draw(st.integers(1, max_ops))
+    concurrency = draw(st.integers(1, max_processes))
     idle = list(range(concurrency))  # processes free to invoke
     next_process = concurrency
     state = dict.fromkeys(keys, INITIAL[model])

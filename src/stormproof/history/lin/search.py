@@ -40,6 +40,10 @@ from stormproof.history.lin.problem import Problem
 Config = tuple[int, Any]
 """(mask of pending ops already linearized, model state after them)."""
 
+_Seen = dict[tuple[int, Any], list[int]]
+"""Configurations met so far: (known-outcome ops linearized, state) -> the masks of
+unknown-outcome ops linearized with them, none a superset of another met earlier."""
+
 _Node = tuple[Config, Any]
 """A configuration on a search path and the node before it (None for the first)."""
 
@@ -91,7 +95,7 @@ class Search:
         self.returns = self._returns()
         self.deadline = deadline
         self.expanded = 0
-        self.visited: list[dict[tuple[int, Any], list[int]]] = []
+        self.visited: list[_Seen] = []
         """Per return, the configurations that reached it: (known-outcome ops, state) ->
         the unknown-outcome masks seen with them."""
 
@@ -126,7 +130,8 @@ class Search:
         path: list[_Node] = [(start, None)]
         deepest, deepest_length = path[0], 1
         frames: list[Iterator[Config]] = [self.successors(returns[0], start)] if returns else []
-        visited = self.visited = [{} for _ in returns]
+        visited: list[_Seen] = [{} for _ in returns]
+        self.visited = visited
         unknown = self.unknown
         while frames:
             depth = len(frames)  # the successor about to be drawn is for return `depth`
@@ -138,12 +143,8 @@ class Search:
             node = (config, path[-1])
             if depth == len(returns):
                 return Outcome(True, _configs(node), None, self.expanded)
-            mask, state = config
-            some = mask & unknown
-            seen = visited[depth].setdefault((mask & ~unknown, state), [])
-            if any(smaller & ~some == 0 for smaller in seen):
+            if not _undominated(visited[depth], config, unknown):
                 continue  # this one, or one that dominates it, was visited already
-            seen.append(some)
             path.append(node)
             if len(path) > deepest_length:
                 deepest, deepest_length = node, len(path)
@@ -160,14 +161,15 @@ class Search:
         readers = event.readers
         mask, state = config
         if mask & event.x_bit:  # linearized earlier: it just leaves the mask
-            yield _absorb(mask ^ event.x_bit, state, readers)
+            yield absorb(mask ^ event.x_bit, state, readers)
             return
         apply_x, candidates, unknown = event.apply_x, event.candidates, self.unknown
-        start = _absorb(mask, state, readers)
+        start = absorb(mask, state, readers)
         # Bucketed by how many unknown-outcome ops they have linearized, fewest first, so
         # that a dominating configuration is usually met before the ones it dominates.
         buckets: list[list[Config]] = [[start]]
-        minimal: dict[tuple[int, Any], list[int]] = {(start[0] & ~unknown, state): [mask & unknown]}
+        minimal: _Seen = {}
+        _undominated(minimal, start, unknown)
         level = 0
         while level < len(buckets):
             stack = buckets[level]
@@ -178,7 +180,7 @@ class Search:
             self._tick()
             after = apply_x(state)
             if after is not INCONSISTENT:
-                yield _absorb(mask, after, readers)
+                yield absorb(mask, after, readers)
             offered = 0  # twin groups whose first pending member was offered already
             for bit, apply_y, twin in candidates:
                 if mask & bit:
@@ -190,12 +192,9 @@ class Search:
                 after = apply_y(state)
                 if after is INCONSISTENT:
                     continue
-                child_mask, _ = child = _absorb(mask | bit, after, readers)
-                some = child_mask & unknown
-                seen = minimal.setdefault((child_mask & ~unknown, after), [])
-                if any(smaller & ~some == 0 for smaller in seen):
+                child = absorb(mask | bit, after, readers)
+                if not _undominated(minimal, child, unknown):
                     continue
-                seen.append(some)
                 target = level + 1 if twin >= 0 else level
                 if target == len(buckets):
                     buckets.append([])
@@ -211,8 +210,21 @@ class Search:
             raise OutOfTime
 
 
-def _absorb(mask: int, state: Any, readers: list[tuple[int, Apply]]) -> Config:
-    """(mask, state) with every pending read that ``state`` allows linearized."""
+def _undominated(seen: _Seen, config: Config, unknown: int) -> bool:
+    """Whether ``config`` is new: neither it nor one that dominates it is in ``seen``
+    (then it is added)."""
+    mask, state = config
+    some = mask & unknown
+    masks = seen.setdefault((mask & ~unknown, state), [])
+    if any(smaller & ~some == 0 for smaller in masks):
+        return False
+    masks.append(some)
+    return True
+
+
+def absorb(mask: int, state: Any, readers: list[tuple[int, Apply]]) -> Config:
+    """(mask, state) with every pending read that ``state`` allows linearized (``readers``:
+    (bit, apply) per pending op that cannot change the state)."""
     for bit, apply in readers:
         if not mask & bit and apply(state) is not INCONSISTENT:
             mask |= bit

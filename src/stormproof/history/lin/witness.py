@@ -11,7 +11,7 @@ from typing import Any
 
 from stormproof.history.history import History
 from stormproof.history.lin.models import INCONSISTENT, Model
-from stormproof.history.lin.search import Config, Outcome, Search
+from stormproof.history.lin.search import Config, Outcome, Search, absorb
 
 MAX_STATES = 10
 """States listed in a witness; more would hide the point."""
@@ -40,10 +40,12 @@ def witness(history: History, model: Model, search: Search, outcome: Outcome) ->
     states = sorted(
         {model.show(state) for config in reached for _, state in _closure(search, k, config)}
     )
+    before = problem.events[: failing.position]
+    returned = {n for is_return, n in before if is_return}
     concurrent = [
         problem.invokes[n]
-        for is_return, n in problem.events[: failing.position]
-        if not is_return and n != number and _pending(problem.events, n, failing.position)
+        for is_return, n in before
+        if not is_return and n != number and n not in returned
     ]
     order = _linearization(search, outcome.path)
     return {
@@ -80,16 +82,11 @@ def describe(history: History, invoke_index: int) -> dict[str, Any]:
     return shown
 
 
-def _pending(events: list[tuple[bool, int]], number: int, at: int) -> bool:
-    """Whether step ``number`` was still outstanding at event ``at``."""
-    return (True, number) not in events[:at]
-
-
 def _closure(search: Search, k: int, config: Config) -> dict[Config, Config | None]:
     """Every configuration reachable at return ``k`` from ``config`` by linearizing other
     pending ops (not the returning one), each with the one it was reached from."""
     event = search.returns[k]
-    start = _absorb(config, event.readers)
+    start = absorb(*config, event.readers)
     parents: dict[Config, Config | None] = {start: None}
     stack = [start]
     while stack:
@@ -103,7 +100,7 @@ def _closure(search: Search, k: int, config: Config) -> dict[Config, Config | No
             after = apply_y(state)
             if after is INCONSISTENT:
                 continue
-            child = _absorb((mask | bit, after), event.readers)
+            child = absorb(mask | bit, after, event.readers)
             if child not in parents:
                 parents[child] = parent
                 stack.append(child)
@@ -122,7 +119,7 @@ def _linearization(search: Search, path: list[Config]) -> list[int]:
         parents = _closure(search, k, config)
         for node in parents:
             after = event.apply_x(node[1])
-            if after is not INCONSISTENT and _absorb((node[0], after), event.readers) == following:
+            if after is not INCONSISTENT and absorb(node[0], after, event.readers) == following:
                 break
         else:  # pragma: no cover - the search reached `following` this way
             raise AssertionError("the deepest path cannot be replayed")
@@ -147,14 +144,6 @@ def _route(
         child, parent = parent, parents[parent]
     hops.append(_bits(child[0] & ~origin[0]))  # reads absorbed at the start
     return [op for hop in reversed(hops) for op in hop]
-
-
-def _absorb(config: Config, readers: list[tuple[int, Any]]) -> Config:
-    mask, state = config
-    for bit, apply in readers:
-        if not mask & bit and apply(state) is not INCONSISTENT:
-            mask |= bit
-    return mask, state
 
 
 def _bits(mask: int) -> list[int]:
