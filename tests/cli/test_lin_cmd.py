@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from stormproof.cli.main import cli
 from stormproof.history import HistoryWriter
+from tests.history.build import history as history_of
 from tests.history.build import ops
 from tests.history.lin.slow import crowded_appends
 
@@ -100,7 +101,7 @@ def test_an_op_the_model_cannot_take_is_one_line_exit_2() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["missing.log", "-m", "register"], "File 'missing.log' does not exist"),
+        (["missing.log", "-m", "register"], "Path 'missing.log' does not exist"),
         ([str(GOOD)], "Missing option '--model'"),
         ([str(GOOD), "-m", "queue"], "'queue' is not one of 'register', 'cas-register'"),
         ([str(GOOD), "-m", "register", "--timeout", "0"], "--timeout"),
@@ -112,6 +113,20 @@ def test_usage_errors_exit_2(args: list[str], message: str) -> None:
     code, _, err = lin(*args)
     assert code == 2
     assert message in err
+
+
+def test_a_chaos_run_directory_stands_for_its_history(tmp_path: Path) -> None:
+    _jsonl(
+        tmp_path / "history.jsonl", history_of(("invoke", 0, "read", None), ("ok", 0, "read", None))
+    )
+    code, out, _ = lin(tmp_path, "-m", "register")
+    assert code == 0
+    assert out.startswith(f"{tmp_path / 'history.jsonl'}: linearizable")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, _, err = lin(empty, "-m", "register")
+    assert code == 2
+    assert "holds no history.jsonl" in err
 
 
 def test_the_format_can_be_named(tmp_path: Path) -> None:

@@ -79,7 +79,7 @@ def test_without_a_suffix_the_content_decides(tmp_path, text, expected):
     assert caught.value.line == first
     assert str(caught.value) == (
         f"{path}:{first}: cannot tell the format of this history from its name or first line "
-        "(name it with --format: jsonl, jepsen-log, edn)"
+        "(name it with --history-format: jsonl, jepsen-log, edn)"
     )
 
 

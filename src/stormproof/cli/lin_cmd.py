@@ -13,11 +13,11 @@ from stormproof.history import FORMATS, HistoryError, Validity, read_history
 from stormproof.history.lin import MODEL_NAMES, LinResult, OpError, check_linearizable
 from stormproof.history.lin.explain import explain, headline
 
+HISTORY = "history.jsonl"
+
 
 @click.command(context_settings={"max_content_width": 100})
-@click.argument(
-    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option(
     "--model",
     "-m",
@@ -52,8 +52,9 @@ def lin(
 ) -> None:
     """Check histories for linearizability.
 
-    Each FILE is a history: stormproof's history.jsonl, a Jepsen log (INFO jepsen.util -
-    P :type :f value) or Jepsen EDN maps, one per line. Models: register (read, write),
+    Each FILE is a history: stormproof's history.jsonl (or a chaos run directory holding
+    one), a Jepsen log (INFO jepsen.util - P :type :f value) or Jepsen EDN maps, one per
+    line. Models: register (read, write),
     cas-register (+ cas [expected new]; fail means the compare failed), kv (get, put,
     append; split by key), set (add, read), counter (add, read).
 
@@ -65,9 +66,10 @@ def lin(
     Example:
       stormproof lin tests/data/porcupine/etcd/etcd_000.log --model cas-register
     """
+    paths = [_history_file(f) for f in files]  # every usage error before any output
     reports: list[dict[str, Any]] = []
     verdicts: list[Validity] = []
-    for path in files:
+    for path in paths:
         report = _check_file(path, model, timeout, history_format)
         verdicts.append(report["linearizable"])
         reports.append(report)
@@ -76,6 +78,15 @@ def lin(
     if output == "json":
         click.echo(json.dumps([_json_ready(r) for r in reports], indent=2))
     sys.exit(1 if False in verdicts else 2 if "unknown" in verdicts else 0)
+
+
+def _history_file(path: Path) -> Path:
+    """A chaos run directory stands for its history."""
+    if not path.is_dir():
+        return path
+    if not (path / HISTORY).is_file():
+        raise click.BadParameter(f"directory {str(path)!r} holds no {HISTORY}", param_hint="FILES")
+    return path / HISTORY
 
 
 def _check_file(path: Path, model: str, timeout: float, history_format: str) -> dict[str, Any]:

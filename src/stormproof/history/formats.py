@@ -61,7 +61,7 @@ def detect_format(path: Path) -> HistoryFormat:
         path,
         first[0],
         f"cannot tell the format of this history from its name or first line "
-        f"(name it with --format: {choices})",
+        f"(name it with --history-format: {choices})",
     )
 
 
