@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from stormproof.chaos import ChaosOptions, ChaosResult, run_chaos
+from stormproof.chaos import ChaosResult
 from stormproof.chaos.process import faketime_library
 from stormproof.history import read_history
-from tests.chaos.leftovers import processes_in
+from tests.chaos.runs import one_fault_scenario, run, summary, verdicts
 from tests.chaos.systems.ledger import EXPOSED_BY, ledger_variant
 
 SEED = 7
@@ -25,26 +25,6 @@ BROKEN_BY = {
     "no-dedup": "each deposit applied once",
 }
 NO_FAKETIME = "clock skew needs libfaketime (Debian package faketime), which is not installed"
-
-
-def one_fault_scenario(fault: dict[str, Any] | None, duration: float = 3.5) -> dict[str, Any]:
-    """``fault`` active from 0.5 s until a second before the window closes."""
-    faults = [] if fault is None else [{"at": 0.5, "duration": duration - 1.5, **fault}]
-    return {"duration": duration, "faults": faults}
-
-
-def run(manifest: Path, out: Path, **options: Any) -> ChaosResult:
-    result = run_chaos(ChaosOptions(path=manifest, out=out, settle=1.0, **options))
-    assert processes_in(manifest.parent) == [], "the run left processes behind"
-    return result
-
-
-def verdicts(result: ChaosResult) -> dict[str, object]:
-    return {verdict.name: verdict.valid for verdict in result.verdicts}
-
-
-def summary(result: ChaosResult) -> str:
-    return (result.run_dir / "summary.md").read_text()
 
 
 def _fault_id(fault: dict[str, Any]) -> str:

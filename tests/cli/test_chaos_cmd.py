@@ -175,14 +175,18 @@ def test_ctrl_c_stops_every_service_and_exits_2(tmp_path: Path) -> None:
             time.sleep(0.1)
         assert processes_in(manifest.parent), "the services should be running by now"
         process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=30)
+        _, err = process.communicate(timeout=60)
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
+        # Whatever went wrong above, leave nothing running for the rest of the suite.
+        leftovers = processes_in(manifest.parent)
+        for pid in leftovers:
+            os.kill(pid, signal.SIGKILL)
     assert process.returncode == 2, err
     assert "interrupted" in err and "Traceback" not in err
-    assert processes_in(manifest.parent) == []
+    assert leftovers == []
 
 
 def test_a_workload_whose_invariants_raise_is_one_line_not_a_traceback(ledger: Path) -> None:

@@ -136,3 +136,9 @@ def test_every_porcupine_log_is_detected_and_read():
     for log in logs:
         assert detect_format(log) == "jepsen-log"
         assert len(read_history(log)) > 0
+
+
+def test_a_path_may_be_a_string(tmp_path):
+    path = tmp_path / "h.jsonl"
+    path.write_text('{"process": 0, "type": "invoke", "f": "read", "value": null, "time": 0}\n')
+    assert len(read_history(str(path))) == 1

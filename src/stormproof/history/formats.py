@@ -65,11 +65,12 @@ def detect_format(path: Path) -> HistoryFormat:
     )
 
 
-def read_history(path: Path, format: HistoryFormat | Literal["auto"] = "auto") -> History:
+def read_history(path: Path | str, format: HistoryFormat | Literal["auto"] = "auto") -> History:
     """The history in ``path``, read as ``format`` (``auto``: :func:`detect_format`).
 
     Raises :class:`HistoryError` for a file that cannot be read or used, ValueError for a
     format that does not exist."""
     if format != "auto" and format not in _READERS:
         raise ValueError(f"unknown history format {format!r} (expected auto, {', '.join(FORMATS)})")
+    path = Path(path)
     return _READERS[detect_format(path) if format == "auto" else format](path)

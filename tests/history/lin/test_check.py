@@ -141,3 +141,18 @@ def test_the_result_is_json_ready() -> None:
     }
     assert data["witness"]["states"] == ["nothing"]
     assert data["witness"]["linearization"] == []
+
+
+def test_a_witness_among_many_unknown_ops_is_built_without_trying_every_subset() -> None:
+    """Forty writes of unknown outcome are pending when a read sees a value nobody wrote:
+    2**40 subsets of them could have taken effect. The witness must still come quickly,
+    and within the budget (which the check would otherwise report as incomplete)."""
+    ops = [Op(p, "invoke", "write", p, 2 * p) for p in range(40)]
+    ops += [Op(p, "info", "write", p, 2 * p + 1) for p in range(40)]
+    ops += [Op(99, "invoke", "read", None, 200), Op(99, "ok", "read", "never", 201)]
+    result = check_linearizable(History(ops), "register", timeout=5)
+    assert result.valid is False
+    assert result.witness is not None and result.witness["complete"] is True
+    assert result.witness["op"]["index"] == 80
+    assert len(result.witness["states"]) + result.witness["more_states"] == 41  # 0..39, nil
+    assert len(result.witness["concurrent"]) == 40

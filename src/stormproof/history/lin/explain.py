@@ -69,10 +69,13 @@ def show_op(op: Mapping[str, Any]) -> str:
 
 def _state_line(witness: Mapping[str, Any]) -> str:
     states = list(witness["states"])
-    if witness["more_states"]:
-        states.append(f"{witness['more_states']} more")
+    if not witness["complete"]:
+        return "the states it would have had to match were not worked out in time"
     if not states:
         return "no state of the model allows it at that point"
+    if witness["more_states"]:
+        total = len(states) + witness["more_states"]
+        return f"at that point the state could be any of {total}: {', '.join(states)}, ..."
     if len(states) == 1:
         return f"at that point the state could only be {states[0]}"
     return f"at that point the state could only be {', '.join(states[:-1])} or {states[-1]}"

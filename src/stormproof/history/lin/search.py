@@ -143,7 +143,7 @@ class Search:
             node = (config, path[-1])
             if depth == len(returns):
                 return Outcome(True, _configs(node), None, self.expanded)
-            if not _undominated(visited[depth], config, unknown):
+            if not undominated(visited[depth], config, unknown):
                 continue  # this one, or one that dominates it, was visited already
             path.append(node)
             if len(path) > deepest_length:
@@ -169,7 +169,7 @@ class Search:
         # that a dominating configuration is usually met before the ones it dominates.
         buckets: list[list[Config]] = [[start]]
         minimal: _Seen = {}
-        _undominated(minimal, start, unknown)
+        undominated(minimal, start, unknown)
         level = 0
         while level < len(buckets):
             stack = buckets[level]
@@ -177,7 +177,7 @@ class Search:
                 level += 1
                 continue
             mask, state = stack.pop()
-            self._tick()
+            self.tick()
             after = apply_x(state)
             if after is not INCONSISTENT:
                 yield absorb(mask, after, readers)
@@ -193,14 +193,15 @@ class Search:
                 if after is INCONSISTENT:
                     continue
                 child = absorb(mask | bit, after, readers)
-                if not _undominated(minimal, child, unknown):
+                if not undominated(minimal, child, unknown):
                     continue
                 target = level + 1 if twin >= 0 else level
                 if target == len(buckets):
                     buckets.append([])
                 buckets[target].append(child)
 
-    def _tick(self) -> None:
+    def tick(self) -> None:
+        """Count one expansion; raises :class:`OutOfTime` once the deadline has passed."""
         self.expanded += 1
         if (
             self.deadline is not None
@@ -210,7 +211,7 @@ class Search:
             raise OutOfTime
 
 
-def _undominated(seen: _Seen, config: Config, unknown: int) -> bool:
+def undominated(seen: _Seen, config: Config, unknown: int) -> bool:
     """Whether ``config`` is new: neither it nor one that dominates it is in ``seen``
     (then it is added)."""
     mask, state = config

@@ -6,12 +6,18 @@ ops between two of them are found again here, by a small search from one to the 
 
 from __future__ import annotations
 
-from itertools import pairwise
 from typing import Any
 
 from stormproof.history.history import History
 from stormproof.history.lin.models import INCONSISTENT, Model
-from stormproof.history.lin.search import Config, Outcome, Search, absorb
+from stormproof.history.lin.search import (
+    Config,
+    Outcome,
+    OutOfTime,
+    Search,
+    absorb,
+    undominated,
+)
 
 MAX_STATES = 10
 """States listed in a witness; more would hide the point."""
@@ -25,21 +31,6 @@ def witness(history: History, model: Model, search: Search, outcome: Outcome) ->
     number = failing.x
     failing_index = problem.completions[number]
     assert failing_index is not None
-    # Every state the model could have been in as x returned: what it would have had to
-    # allow, from every configuration the search reached there.
-    k = len(outcome.path) - 1
-    reached = (
-        [
-            (known | some, state)
-            for (known, state), masks in search.visited[k].items()
-            for some in masks
-        ]
-        if k
-        else [outcome.path[0]]
-    )
-    states = sorted(
-        {model.show(state) for config in reached for _, state in _closure(search, k, config)}
-    )
     before = problem.events[: failing.position]
     returned = {n for is_return, n in before if is_return}
     concurrent = [
@@ -47,7 +38,12 @@ def witness(history: History, model: Model, search: Search, outcome: Outcome) ->
         for is_return, n in before
         if not is_return and n != number and n not in returned
     ]
-    order = _linearization(search, outcome.path)
+    try:
+        states = _states(model, search, outcome)
+        order = _linearization(search, outcome.path)
+        complete = True
+    except OutOfTime:  # what is cheap to say still helps
+        states, order, complete = [], [], False
     return {
         "key": history[problem.invokes[number]].key,
         "op": describe(history, problem.invokes[number]),
@@ -57,6 +53,7 @@ def witness(history: History, model: Model, search: Search, outcome: Outcome) ->
         "concurrent": [describe(history, index) for index in concurrent],
         "states": states[:MAX_STATES],
         "more_states": max(0, len(states) - MAX_STATES),
+        "complete": complete,
     }
 
 
@@ -82,15 +79,37 @@ def describe(history: History, invoke_index: int) -> dict[str, Any]:
     return shown
 
 
-def _closure(search: Search, k: int, config: Config) -> dict[Config, Config | None]:
-    """Every configuration reachable at return ``k`` from ``config`` by linearizing other
-    pending ops (not the returning one), each with the one it was reached from."""
-    event = search.returns[k]
-    start = absorb(*config, event.readers)
-    parents: dict[Config, Config | None] = {start: None}
-    stack = [start]
+def _states(model: Model, search: Search, outcome: Outcome) -> list[str]:
+    """Every state the model could have been in as the failing op returned (what it would
+    have had to allow), from every configuration the search reached there."""
+    k = len(outcome.path) - 1
+    reached = [
+        (known | some, state)
+        for (known, state), masks in search.visited[k].items()
+        for some in masks
+    ]
+    configs = _closure(search, k, reached if k else outcome.path[:1])
+    return sorted({model.show(state) for _, state in configs})
+
+
+def _closure(search: Search, k: int, starts: list[Config]) -> dict[Config, Config | None]:
+    """The configurations reachable at return ``k`` from ``starts`` by linearizing other
+    pending ops (not the returning one), each with the one it was reached from (None for
+    a start). Of two that dominate one another only the first met is kept: it reaches
+    every state the other does, which keeps this from growing with every subset of the
+    pending ops of unknown outcome."""
+    event, unknown = search.returns[k], search.unknown
+    seen: dict[tuple[int, Any], list[int]] = {}
+    parents: dict[Config, Config | None] = {}
+    stack = []
+    for config in starts:
+        start = absorb(*config, event.readers)
+        if undominated(seen, start, unknown):
+            parents[start] = None
+            stack.append(start)
     while stack:
         mask, state = parent = stack.pop()
+        search.tick()
         offered = 0
         for bit, apply_y, twin in event.candidates:
             if mask & bit or (twin >= 0 and offered >> twin & 1):
@@ -101,32 +120,47 @@ def _closure(search: Search, k: int, config: Config) -> dict[Config, Config | No
             if after is INCONSISTENT:
                 continue
             child = absorb(mask | bit, after, event.readers)
-            if child not in parents:
+            if undominated(seen, child, unknown):
                 parents[child] = parent
                 stack.append(child)
     return parents
 
 
 def _linearization(search: Search, path: list[Config]) -> list[int]:
-    """One order of the prefix's ops that the model accepts: the ops that lead from each
-    configuration of the deepest path to the next."""
+    """One order of the prefix's ops that the model accepts, following the deepest path:
+    from each configuration, the ops that lead to one at least as good as the path's next
+    (the same, or one that has placed fewer ops of unknown outcome)."""
     order: list[int] = []
-    for k, (config, following) in enumerate(pairwise(path)):
+    current = path[0]
+    for k, target in enumerate(path[1:]):
         event = search.returns[k]
-        if config[0] & event.x_bit:  # x was linearized earlier: only absorbed reads are new
-            order.extend(_bits(following[0] & ~config[0] & ~event.x_bit))
+        if current[0] & event.x_bit:  # x was linearized earlier: only absorbed reads are new
+            following = absorb(current[0] ^ event.x_bit, current[1], event.readers)
+            order.extend(_bits(following[0] & ~current[0] & ~event.x_bit))
+            current = following
             continue
-        parents = _closure(search, k, config)
+        parents = _closure(search, k, [current])
         for node in parents:
             after = event.apply_x(node[1])
-            if after is not INCONSISTENT and absorb(node[0], after, event.readers) == following:
+            if after is INCONSISTENT:
+                continue
+            following = absorb(node[0], after, event.readers)
+            if _dominates(following, target, search.unknown):
                 break
-        else:  # pragma: no cover - the search reached `following` this way
+        else:  # pragma: no cover - the search reached `target` from a config no better
             raise AssertionError("the deepest path cannot be replayed")
-        order.extend(_route(search, config, parents, node))
+        order.extend(_route(search, current, parents, node))
         order.append(event.x)
         order.extend(_bits(following[0] & ~node[0]))
+        current = following
     return order
+
+
+def _dominates(a: Config, b: Config, unknown: int) -> bool:
+    """Whether ``a`` can do everything ``b`` can (see :mod:`.search`)."""
+    (mask_a, state_a), (mask_b, state_b) = a, b
+    same_known = mask_a & ~unknown == mask_b & ~unknown
+    return same_known and state_a == state_b and mask_a & unknown & ~mask_b == 0
 
 
 def _route(

@@ -6,15 +6,13 @@ for a test: a copy with ``BUG`` set on both services and the test's scenario.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
+from tests.chaos.systems import system_variant
 
 LEDGER_DIR = Path(__file__).resolve().parent
-MANIFEST = "stormproof.yaml"
 EDGE = "api->store"
 
 EXPOSED_BY: dict[str, tuple[dict[str, Any], ...]] = {
@@ -44,15 +42,4 @@ def ledger_variant(dest: Path, bug: str = "", scenario: Mapping[str, Any] | None
     """Copy the ledger to ``dest/ledger`` with ``BUG`` set to ``bug`` ("" is the correct
     system) and, if given, ``scenario`` as its only scenario (``default``); returns the
     copy's manifest path."""
-    if bug and bug not in EXPOSED_BY:
-        raise ValueError(f"unknown ledger bug {bug!r}; expected one of {', '.join(BUGS)}")
-    root = dest / "ledger"
-    shutil.copytree(LEDGER_DIR, root, ignore=shutil.ignore_patterns("__pycache__", "__init__.py"))
-    path = root / MANIFEST
-    manifest = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for service in manifest["services"].values():
-        service["env"]["BUG"] = bug
-    if scenario is not None:
-        manifest["chaos"]["scenarios"] = {"default": dict(scenario)}
-    path.write_text(yaml.safe_dump(manifest, sort_keys=False), encoding="utf-8")
-    return path
+    return system_variant(LEDGER_DIR, dest, bug, BUGS, scenario)
