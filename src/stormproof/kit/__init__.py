@@ -1,0 +1,53 @@
+"""The resilience runtime that generated code should use: primitives that are right by
+construction (safe defaults, bounded everything, clear errors), which ``stormproof check``
+recognises as satisfying its rules.
+
+Imports nothing else of stormproof at import time."""
+
+import logging
+
+from stormproof.kit.breaker import CircuitBreaker, CircuitMetrics, CircuitState
+from stormproof.kit.budget import RetryBudget, RetryBudgetMetrics
+from stormproof.kit.bulkhead import Bulkhead, BulkheadMetrics
+from stormproof.kit.deadline import DeadlineMiddleware
+from stormproof.kit.errors import (
+    BulkheadFullError,
+    CircuitOpenError,
+    ConfigurationError,
+    DeadlineExceededError,
+    KitError,
+    RejectedError,
+    RetryBudgetExhaustedError,
+)
+from stormproof.kit.idempotency import (
+    IdempotencyMiddleware,
+    IdempotencyStore,
+    SqliteIdempotencyStore,
+)
+
+# A library logs; the application decides where it goes (and nothing reaches stderr
+# through logging's last-resort handler unless it asks).
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
+# `stormproof.kit.deadline` stays the module (deadline(), remaining(), check(), ...): its
+# function of the same name is not re-exported, which would hide the module.
+__all__ = [
+    "Bulkhead",
+    "BulkheadFullError",
+    "BulkheadMetrics",
+    "CircuitBreaker",
+    "CircuitMetrics",
+    "CircuitOpenError",
+    "CircuitState",
+    "ConfigurationError",
+    "DeadlineExceededError",
+    "DeadlineMiddleware",
+    "IdempotencyMiddleware",
+    "IdempotencyStore",
+    "KitError",
+    "RejectedError",
+    "RetryBudget",
+    "RetryBudgetExhaustedError",
+    "RetryBudgetMetrics",
+    "SqliteIdempotencyStore",
+]
