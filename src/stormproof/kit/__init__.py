@@ -24,6 +24,15 @@ from stormproof.kit.idempotency import (
     IdempotencyStore,
     SqliteIdempotencyStore,
 )
+from stormproof.kit.outbox import (
+    Deduplicator,
+    Event,
+    Outbox,
+    PostgresOutbox,
+    Relay,
+    RelayResult,
+    SqliteOutbox,
+)
 
 # A library logs; the application decides where it goes (and nothing reaches stderr
 # through logging's last-resort handler unless it asks).
@@ -42,12 +51,19 @@ __all__ = [
     "ConfigurationError",
     "DeadlineExceededError",
     "DeadlineMiddleware",
+    "Deduplicator",
+    "Event",
     "IdempotencyMiddleware",
     "IdempotencyStore",
     "KitError",
+    "Outbox",
+    "PostgresOutbox",
     "RejectedError",
+    "Relay",
+    "RelayResult",
     "RetryBudget",
     "RetryBudgetExhaustedError",
     "RetryBudgetMetrics",
     "SqliteIdempotencyStore",
+    "SqliteOutbox",
 ]
