@@ -33,6 +33,17 @@ from stormproof.kit.outbox import (
     RelayResult,
     SqliteOutbox,
 )
+from stormproof.kit.saga import (
+    CompensationRetry,
+    Orchestrator,
+    Saga,
+    SagaConflictError,
+    SagaInProgressError,
+    SagaLog,
+    SagaResult,
+    Step,
+    StepContext,
+)
 
 # A library logs; the application decides where it goes (and nothing reaches stderr
 # through logging's last-resort handler unless it asks).
@@ -48,6 +59,7 @@ __all__ = [
     "CircuitMetrics",
     "CircuitOpenError",
     "CircuitState",
+    "CompensationRetry",
     "ConfigurationError",
     "DeadlineExceededError",
     "DeadlineMiddleware",
@@ -56,6 +68,7 @@ __all__ = [
     "IdempotencyMiddleware",
     "IdempotencyStore",
     "KitError",
+    "Orchestrator",
     "Outbox",
     "PostgresOutbox",
     "RejectedError",
@@ -64,6 +77,13 @@ __all__ = [
     "RetryBudget",
     "RetryBudgetExhaustedError",
     "RetryBudgetMetrics",
+    "Saga",
+    "SagaConflictError",
+    "SagaInProgressError",
+    "SagaLog",
+    "SagaResult",
     "SqliteIdempotencyStore",
     "SqliteOutbox",
+    "Step",
+    "StepContext",
 ]

@@ -1,0 +1,1 @@
+"""Programs that the saga tests run as real processes, and the downstream they call."""
