@@ -19,6 +19,7 @@ import ast
 import re
 from functools import cached_property
 
+from stormproof.check.analysis import kit
 from stormproof.check.analysis.remote_calls import RemoteCall
 from stormproof.check.analysis.scopes import FUNCTION_TYPES, FunctionNode
 from stormproof.check.context import FileContext
@@ -53,7 +54,7 @@ class BreakerMap:
 
     def protects(self, call: RemoteCall) -> bool:
         """Whether a breaker guards `call` (for a wrapper call site: the site or the wrapper)."""
-        if call.library == "stormproof.kit" or call.request.library == "stormproof.kit":
+        if kit.has_breaker(call.request.client):
             return True
         if self.guards(call.node):
             return True

@@ -12,6 +12,7 @@ import ast
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from stormproof.check.analysis import kit
 from stormproof.check.analysis.imports import ImportMap
 from stormproof.check.analysis.scopes import FUNCTION_TYPES, FunctionNode, Scopes
 
@@ -89,7 +90,7 @@ class Instances:
         """The instance a call expression evaluates to, when it builds a known object."""
         name = self._imports.qualname(call.func)
         if name is not None:
-            return Instance(_FACTORIES.get(name, name), call)
+            return Instance(kit.canonical(_FACTORIES.get(name, name)), call)
         if isinstance(call.func, ast.Name):
             if call.func.id in self._local_classes:
                 return Instance(f"local.{call.func.id}", call)

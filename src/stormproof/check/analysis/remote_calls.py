@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from stormproof.check.analysis import kit
 from stormproof.check.analysis.imports import ImportMap
 from stormproof.check.analysis.instances import Instance, Instances
 from stormproof.check.analysis.scopes import FUNCTION_TYPES, FunctionNode, Scopes
@@ -237,6 +238,13 @@ class RemoteCalls:
             name = call.target_env or self._base_identifier(base, call.node)
             if name is not None:
                 call.target = self._target_of_identifier(name)
+        if call.target is None and call.library == kit.LIBRARY and call.client is not None:
+            # `Client.for_service("payments")`: the manifest's env var for that service.
+            name = kit.client_target(call.client.ctor)
+            if name is not None:
+                from stormproof.manifest import default_url_env
+
+                call.target = self._target_of_env(default_url_env(name))
         return call
 
     def _base_identifier(self, url: ast.expr | None, at: ast.AST) -> str | None:

@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from functools import cached_property
 
+from stormproof.check.analysis import kit
 from stormproof.check.analysis.instances import Instance
 from stormproof.check.analysis.remote_calls import RemoteCall
 from stormproof.check.analysis.retry_loops import LoopFacts
@@ -404,7 +405,7 @@ class _RetryAnalysis:
 
     def client_retry(self, call: RemoteCall) -> ClientRetry | None:
         request = call.request
-        if request.library == "stormproof.kit":
+        if kit.retries(request.client):
             label = "stormproof.kit.Client's built-in retries"
             return ClientRetry(request.node, label, None, frozenset())
         client = request.client

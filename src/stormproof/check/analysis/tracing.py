@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 
+from stormproof.check.analysis import kit
 from stormproof.check.analysis.idempotency_keys import arguments_unknown, request_argument
 from stormproof.check.analysis.remote_calls import RemoteCall
 from stormproof.check.analysis.scopes import FUNCTION_TYPES, FunctionNode
@@ -108,7 +109,7 @@ class Propagation:
         """Whether the request `call` sends carries the context. For a call of a one-level
         wrapper that is the wrapper's request, with the headers this call site gives it."""
         request = call.request
-        if request.library == "stormproof.kit" or arguments_unknown(call):
+        if kit.has_tracing(request.client) or arguments_unknown(call):
             return True
         if self._client_injects(request):
             return True

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from stormproof.check.analysis import kit
 from stormproof.check.analysis.handlers import request_path, request_target, routes_match
 from stormproof.check.analysis.modules import (
     ExportedFunctions,
@@ -128,11 +129,14 @@ def book_trip(trip: Trip) -> dict:
     )
 
     def collect(self, ctx: FileContext) -> dict[str, Any] | None:
+        kit_steps = list(self._kit_steps(ctx)) if ctx.imports.imports(kit.LIBRARY) else []
         manifest = ctx.manifest
-        if manifest is None or ctx.service is None:
-            return None
-        if not any(s.coordinator == ctx.service_name for s in manifest.sagas.values()):
-            return None
+        if (
+            manifest is None
+            or ctx.service is None
+            or not any(s.coordinator == ctx.service_name for s in manifest.sagas.values())
+        ):
+            return {"kit_steps": kit_steps} if kit_steps else None
         code = _CoordinatorCode(ctx)
         skeletons = []
         for function in ctx.functions:
@@ -143,9 +147,26 @@ def book_trip(trip: Trip) -> dict:
             "functions": code.summaries(),
             "bindings": module_bindings(ctx),
             "skeletons": skeletons,
+            "kit_steps": kit_steps,
         }
 
+    def _kit_steps(self, ctx: FileContext) -> Iterator[dict[str, Any]]:
+        """A stormproof.kit `Step` that neither names a compensation nor says `None`: the
+        orchestrator could not undo it (the kit refuses it when the saga is built)."""
+        for node in ctx.nodes(ast.Call):
+            assert isinstance(node, ast.Call)
+            if kit.step_without_compensation(node, ctx.qualname(node.func)):
+                message = (
+                    "this stormproof.kit Step has no compensation: pass compensation=<undo> "
+                    "so that the orchestrator can undo it when a later step fails, or "
+                    "compensation=None to say that there is nothing to undo"
+                )
+                yield ctx.finding(self, node, message).to_json()
+
     def check_project(self, project: ProjectContext) -> Iterator[Finding]:
+        for fact in project.facts_for(self):
+            for step in fact.data.get("kit_steps", ()):
+                yield Finding.from_json(step)
         manifest = project.manifest
         if manifest is None:
             return
@@ -156,7 +177,7 @@ def book_trip(trip: Trip) -> dict:
             facts = by_service.get(saga.coordinator, [])
             steps = _StepMatcher(saga, facts)
             for fact in facts:
-                for skeleton in fact.data["skeletons"]:
+                for skeleton in fact.data.get("skeletons", ()):
                     problem = steps.first_uncompensated(skeleton)
                     if problem is not None:
                         yield _finding(saga, problem)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from stormproof.check.analysis import kit
 from stormproof.check.analysis.modules import module_name, same_object
 from stormproof.check.analysis.remote_calls import RemoteCall
 from stormproof.check.analysis.tracing import (
@@ -128,6 +129,11 @@ def _add_shared_setup(facts: list[FileFacts], covered: dict[str | None, set[str]
 def _message(ctx: FileContext, call: RemoteCall) -> str:
     where = ctx.service_name or "this code"
     downstream = call.target or "the remote service"
+    if call.request.library == kit.LIBRARY:
+        return (
+            f"{call.describe()} sends no traceparent: its client is built with tracing=False, "
+            f"so {downstream} starts a new trace and the request's trace ends here"
+        )
     return (
         f"{call.describe()} sends no traceparent: {where} has no OpenTelemetry {call.library} "
         f"instrumentation and the call injects no trace context, so {downstream} starts a new "
@@ -136,6 +142,8 @@ def _message(ctx: FileContext, call: RemoteCall) -> str:
 
 
 def _fix(call: RemoteCall) -> str:
+    if call.request.library == kit.LIBRARY:
+        return "drop tracing=False from the stormproof.kit client"
     instrumentor = INSTRUMENTOR_FOR.get(call.library)
     if instrumentor is None:
         return TraceContextNotPropagated.fix
