@@ -9,6 +9,7 @@ import logging
 from stormproof.kit.breaker import CircuitBreaker, CircuitMetrics, CircuitState
 from stormproof.kit.budget import RetryBudget, RetryBudgetMetrics
 from stormproof.kit.bulkhead import Bulkhead, BulkheadMetrics
+from stormproof.kit.client import AsyncClient, Client
 from stormproof.kit.deadline import DeadlineMiddleware
 from stormproof.kit.errors import (
     BulkheadFullError,
@@ -52,6 +53,7 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 # `stormproof.kit.deadline` stays the module (deadline(), remaining(), check(), ...): its
 # function of the same name is not re-exported, which would hide the module.
 __all__ = [
+    "AsyncClient",
     "Bulkhead",
     "BulkheadFullError",
     "BulkheadMetrics",
@@ -59,6 +61,7 @@ __all__ = [
     "CircuitMetrics",
     "CircuitOpenError",
     "CircuitState",
+    "Client",
     "CompensationRetry",
     "ConfigurationError",
     "DeadlineExceededError",
