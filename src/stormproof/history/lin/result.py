@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from stormproof.history.verdict import Validity
@@ -26,7 +26,6 @@ class LinResult:
     configurations: int
     witness: dict[str, Any] | None = None
     reason: str = ""
-    counts: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {

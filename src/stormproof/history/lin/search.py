@@ -163,7 +163,7 @@ class Search:
         if mask & event.x_bit:  # linearized earlier: it just leaves the mask
             yield absorb(mask ^ event.x_bit, state, readers)
             return
-        apply_x, candidates, unknown = event.apply_x, event.candidates, self.unknown
+        apply_x, unknown = event.apply_x, self.unknown
         start = absorb(mask, state, readers)
         # Bucketed by how many unknown-outcome ops they have linearized, fewest first, so
         # that a dominating configuration is usually met before the ones it dominates.
@@ -181,18 +181,7 @@ class Search:
             after = apply_x(state)
             if after is not INCONSISTENT:
                 yield absorb(mask, after, readers)
-            offered = 0  # twin groups whose first pending member was offered already
-            for bit, apply_y, twin in candidates:
-                if mask & bit:
-                    continue
-                if twin >= 0:
-                    if offered >> twin & 1:
-                        continue
-                    offered |= 1 << twin
-                after = apply_y(state)
-                if after is INCONSISTENT:
-                    continue
-                child = absorb(mask | bit, after, readers)
+            for child, twin in moves(event, mask, state):
                 if not undominated(minimal, child, unknown):
                     continue
                 target = level + 1 if twin >= 0 else level
@@ -209,6 +198,23 @@ class Search:
             and time.monotonic() > self.deadline
         ):
             raise OutOfTime
+
+
+def moves(event: _Return, mask: int, state: Any) -> Iterator[tuple[Config, int]]:
+    """Each configuration one more pending op (not the returning one) leads to from (mask,
+    state), with that op's twin group (-1 for none). Of twins only the first not yet
+    linearized is tried."""
+    offered = 0  # twin groups whose first pending member was offered already
+    for bit, apply_y, twin in event.candidates:
+        if mask & bit:
+            continue
+        if twin >= 0:
+            if offered >> twin & 1:
+                continue
+            offered |= 1 << twin
+        after = apply_y(state)
+        if after is not INCONSISTENT:
+            yield absorb(mask | bit, after, event.readers), twin
 
 
 def undominated(seen: _Seen, config: Config, unknown: int) -> bool:

@@ -16,6 +16,7 @@ from stormproof.history.lin.search import (
     OutOfTime,
     Search,
     absorb,
+    moves,
     undominated,
 )
 
@@ -108,18 +109,9 @@ def _closure(search: Search, k: int, starts: list[Config]) -> dict[Config, Confi
             parents[start] = None
             stack.append(start)
     while stack:
-        mask, state = parent = stack.pop()
+        parent = stack.pop()
         search.tick()
-        offered = 0
-        for bit, apply_y, twin in event.candidates:
-            if mask & bit or (twin >= 0 and offered >> twin & 1):
-                continue
-            if twin >= 0:
-                offered |= 1 << twin
-            after = apply_y(state)
-            if after is INCONSISTENT:
-                continue
-            child = absorb(mask | bit, after, event.readers)
+        for child, _ in moves(event, *parent):
             if undominated(seen, child, unknown):
                 parents[child] = parent
                 stack.append(child)
