@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo chaos test lint bench clean
+.PHONY: demo check-demo chaos test lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,18 +13,24 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The main job on the bundled example. The naive travel system is full of the
-# failure modes stormproof exists to catch, so findings (exit 1) are the point.
-demo: $(STAMP)
-	$(BIN)/stormproof check examples/travel/naive; status=$$?; \
-	  if [ $$status -eq 1 ]; then echo "(exit 1: findings, as expected for the naive example)"; \
-	  else exit $$status; fi
+# The main job on the bundled example, twice: the naive travel system (written the way an
+# assistant writes one when nobody asks for resilience) and the hardened one (the same five
+# services rebuilt on stormproof.kit). The naive one must fail (exit 1: findings, broken
+# invariants) and the hardened one must pass; anything else fails the target.
+demo: check-demo chaos
 
-# The naive system under faults: it breaks its invariants, so exit 1 is the point here too.
+check-demo: $(STAMP)
+	@echo "== stormproof check examples/travel/naive: findings expected =="
+	$(BIN)/stormproof check examples/travel/naive; test $$? -eq 1
+	@echo "== stormproof check examples/travel/hardened: nothing to report =="
+	$(BIN)/stormproof check examples/travel/hardened
+
+# The same workload and faults on both (about 45 s each).
 chaos: $(STAMP)
-	$(BIN)/stormproof chaos examples/travel/naive --seed 1; status=$$?; \
-	  if [ $$status -eq 1 ]; then echo "(exit 1: invariants violated, as expected for the naive example)"; \
-	  else exit $$status; fi
+	@echo "== stormproof chaos examples/travel/naive --seed 1: invariants broken =="
+	$(BIN)/stormproof chaos examples/travel/naive --seed 1; test $$? -eq 1
+	@echo "== stormproof chaos examples/travel/hardened --seed 1: every invariant holds =="
+	$(BIN)/stormproof chaos examples/travel/hardened --seed 1
 
 # pytest exits 5 when it collected no test: that is a failure too.
 test: $(STAMP)

@@ -185,6 +185,23 @@ def test_operations_start_at_the_rate(tmp_path):
     assert all(time >= (k / workload.rate - 0.005) * 1e9 for k, time in enumerate(starts))
 
 
+def test_workers_behind_the_rate_drop_what_they_had_no_time_for(tmp_path):
+    """One worker whose operations take 0.1 s cannot keep a rate of 100/s: it starts no
+    operation once the window is over, instead of working off the backlog late."""
+
+    class Slow(Scripted):
+        async def invoke(self, client: httpx.AsyncClient, operation: Operation) -> object:
+            await asyncio.sleep(0.1)
+            return None
+
+    workload = Slow()
+    workload.concurrency, workload.rate, workload.timeout = 1, 100.0, 5.0
+    history = run(workload, tmp_path / "history.jsonl", seconds=0.5).history()
+    starts = [op.time - history[0].time for op in history if op.type == "invoke"]
+    assert 2 <= len(starts) <= 6  # not the 50 the schedule holds
+    assert max(starts) < 0.5e9 + 0.05e9
+
+
 def test_a_rate_of_zero_goes_as_fast_as_the_workers_can(tmp_path):
     workload = Scripted()
     workload.concurrency, workload.rate = 2, 0.0

@@ -1,4 +1,4 @@
-"""Start the naive travel example's services as real processes, without proxies.
+"""Start a travel example's services (naive or hardened) as real processes, without proxies.
 
 Each service is launched from its manifest `run` command on a free loopback port (with
 chaos's own placeholder and command-line helpers), with its manifest `env` (`{data}` → a
@@ -8,6 +8,7 @@ own process group so the finalizer can stop it and anything it spawned.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -26,7 +27,9 @@ from stormproof.chaos.ports import reserved_ports
 from stormproof.chaos.process import command_line, substitute
 from stormproof.manifest import load_manifest
 
-TRAVEL_NAIVE_DIR = Path(__file__).resolve().parents[2] / "examples" / "travel" / "naive"
+TRAVEL_DIR = Path(__file__).resolve().parents[2] / "examples" / "travel"
+TRAVEL_NAIVE_DIR = TRAVEL_DIR / "naive"
+TRAVEL_HARDENED_DIR = TRAVEL_DIR / "hardened"
 SERVICE_MODULES = ("fastapi", "uvicorn", "requests", "httpx", "tenacity")
 HEALTH_DEADLINE_S = 30.0
 HEALTH_POLL_S = 0.1
@@ -57,7 +60,12 @@ class RunningSystem:
     services: dict[str, ServiceProcess] = field(default_factory=dict)
 
     def request(
-        self, service: str, method: str, path: str, body: dict[str, Any] | None = None
+        self,
+        service: str,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, Any]:
         """One JSON request to a service: (status code, decoded body)."""
         data = None if body is None else json.dumps(body).encode()
@@ -65,7 +73,7 @@ class RunningSystem:
             self.services[service].url + path,
             data=data,
             method=method,
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", **(headers or {})},
         )
         try:
             with LOOPBACK_OPENER.open(request, timeout=REQUEST_TIMEOUT_S) as response:
@@ -76,8 +84,28 @@ class RunningSystem:
     def get(self, service: str, path: str) -> tuple[int, Any]:
         return self.request(service, "GET", path)
 
-    def post(self, service: str, path: str, body: dict[str, Any]) -> tuple[int, Any]:
-        return self.request(service, "POST", path, body)
+    def post(
+        self, service: str, path: str, body: dict[str, Any], headers: dict[str, str] | None = None
+    ) -> tuple[int, Any]:
+        return self.request(service, "POST", path, body, headers)
+
+
+def balance(system: RunningSystem, customer: str) -> float:
+    status, body = system.get("payments", f"/customers/{customer}")
+    assert status == 200, body
+    return body["balance"]
+
+
+def seats_left(system: RunningSystem, flight: str) -> int:
+    status, body = system.get("flights", f"/flights/{flight}")
+    assert status == 200, body
+    return body["seats_left"]
+
+
+def rooms_left(system: RunningSystem, hotel: str) -> int:
+    status, body = system.get("hotels", f"/hotels/{hotel}")
+    assert status == 200, body
+    return body["rooms_left"]
 
 
 def wait_until_healthy(service: ServiceProcess, deadline: float) -> None:
@@ -116,14 +144,13 @@ def stop(process: subprocess.Popen[bytes]) -> None:
     process.wait(timeout=STOP_GRACE_S)
 
 
-@pytest.fixture(scope="module")
-def travel_naive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
-    """All five services of examples/travel/naive, healthy, on fresh databases."""
+@contextlib.contextmanager
+def running(directory: Path, run_dir: Path) -> Iterator[RunningSystem]:
+    """All the services of the example in ``directory``, healthy, on fresh databases."""
     for module in SERVICE_MODULES:
         pytest.importorskip(module, reason=f"the travel example's services need {module}")
 
-    manifest = load_manifest(TRAVEL_NAIVE_DIR / "stormproof.yaml")
-    run_dir = tmp_path_factory.mktemp("travel-naive")
+    manifest = load_manifest(directory / "stormproof.yaml")
     system = RunningSystem(data_dir=run_dir / "data")
     system.data_dir.mkdir()
     with reserved_ports(len(manifest.services)) as free:
@@ -142,7 +169,7 @@ def travel_naive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSy
             with log_path.open("wb") as log:
                 process = subprocess.Popen(
                     command_line(service.run, port=ports[name], data_dir=system.data_dir),
-                    cwd=TRAVEL_NAIVE_DIR,
+                    cwd=directory,
                     env=env,
                     stdin=subprocess.DEVNULL,
                     stdout=log,
@@ -159,3 +186,15 @@ def travel_naive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSy
     finally:
         for service in system.services.values():
             stop(service.process)
+
+
+@pytest.fixture(scope="module")
+def travel_naive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
+    with running(TRAVEL_NAIVE_DIR, tmp_path_factory.mktemp("travel-naive")) as system:
+        yield system
+
+
+@pytest.fixture(scope="module")
+def travel_hardened(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSystem]:
+    with running(TRAVEL_HARDENED_DIR, tmp_path_factory.mktemp("travel-hardened")) as system:
+        yield system

@@ -8,28 +8,9 @@ running system without depending on each other's order.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from conftest import RunningSystem
-
-
-def balance(system: RunningSystem, customer: str) -> float:
-    status, body = system.get("payments", f"/customers/{customer}")
-    assert status == 200, body
-    return body["balance"]
-
-
-def seats_left(system: RunningSystem, flight: str) -> int:
-    status, body = system.get("flights", f"/flights/{flight}")
-    assert status == 200, body
-    return body["seats_left"]
-
-
-def rooms_left(system: RunningSystem, hotel: str) -> int:
-    status, body = system.get("hotels", f"/hotels/{hotel}")
-    assert status == 200, body
-    return body["rooms_left"]
+from tests.examples.conftest import RunningSystem, balance, rooms_left, seats_left
 
 
 def book(

@@ -27,6 +27,7 @@ from stormproof.kit.deadline import (
     DeadlineMiddleware,
     check,
     deadline,
+    detached,
     from_headers,
     remaining,
     timeout_for,
@@ -448,3 +449,16 @@ def test_middleware_in_a_real_uvicorn_process(served: tuple[str, Path]) -> None:
     while "'not a number'" not in stderr_path.read_text():
         assert time.monotonic() < give_up, stderr_path.read_text()
         time.sleep(0.02)
+
+
+def test_detached_lifts_every_deadline_for_its_block_and_restores_it_after() -> None:
+    with deadline(0.001) as outer:
+        time.sleep(0.01)
+        with detached():
+            assert remaining() is None
+            check()  # the caller's passed deadline no longer applies
+            with deadline(60.0) as inner:
+                assert inner is not None and 59 < inner.remaining() <= 60
+        assert outer is not None and remaining() is not None and remaining() < 0
+        with pytest.raises(DeadlineExceededError):
+            check()

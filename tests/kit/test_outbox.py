@@ -5,7 +5,7 @@ the events of a relay whose lease ran out; the consumer's deduplicator makes red
 harmless.
 
 The Postgres cases run on a cluster the tests start (``initdb`` + ``pg_ctl``, see
-``outbox_apps/postgres_cluster.py``), each test in a schema of its own; they skip, saying
+``tests/servers/postgres_cluster.py``), each test in a schema of its own; they skip, saying
 why, without psycopg or the PostgreSQL binaries."""
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from stormproof.kit.outbox import (
 )
 from stormproof.kit.outbox._sql import execute
 from tests.kit.outbox_apps.clock import FakeClock
-from tests.kit.outbox_apps.postgres_cluster import Unavailable, cluster
+from tests.servers.postgres_cluster import Unavailable, cluster
 
 THREAD_DEADLINE_S = 30.0
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from stormproof.kit import deadline
 from stormproof.kit.saga import (
     Orchestrator,
     Saga,
@@ -193,3 +194,31 @@ def test_a_saga_with_async_steps_is_refused_by_the_sync_api(
         asyncio.run(orchestrator.start_async("trip", "t2"))
     with pytest.raises(TypeError, match="has async steps"):
         orchestrator.recover()
+
+
+def test_steps_run_detached_from_the_starters_passed_deadline(tmp_path: Path) -> None:
+    """A caller that gave up must not cut a saga short: its steps (plain ones in worker
+    threads, async ones on the loop) and compensations see no deadline at all."""
+    seen: list[tuple[str, float | None]] = []
+
+    def plain(context: StepContext) -> None:
+        seen.append((context.step, deadline.remaining()))
+
+    async def failing(context: StepContext) -> None:
+        seen.append((context.step, deadline.remaining()))
+        raise RuntimeError("no rooms")
+
+    saga = Saga(
+        Step("charge", plain, compensation=plain), Step("hotel", failing, compensation=None)
+    )
+    orchestrator = Orchestrator(SagaLog(tmp_path / "sagas.db"), {"trip": saga}, owner="here")
+
+    async def scenario() -> None:
+        async with deadline.deadline(0.001):
+            await asyncio.sleep(0.01)
+            result = await orchestrator.start_async("trip", "t1", {})
+        assert result.status == "compensated"
+
+    run(scenario())
+
+    assert seen == [("charge", None), ("hotel", None), ("charge", None)]

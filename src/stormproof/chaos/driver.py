@@ -34,10 +34,16 @@ class _Pacer:
     issued: int = 0
 
     def next(self) -> tuple[float, Operation] | None:
-        """When to start the next operation and which one; None once the window is over."""
+        """When to start the next operation and which one; None once the window is over.
+
+        The window is over when the schedule has reached its end, or when the clock has: workers
+        that fell behind the rate (slow answers, a starved machine) drop the operations they had
+        no time for, instead of starting them late and running past the window, whose end the
+        run's timeout and its faults are counted from."""
         rate = self.workload.rate
-        start = self.started + self.issued / rate if rate > 0 else time.monotonic()
-        if start >= self.deadline:
+        now = time.monotonic()
+        start = self.started + self.issued / rate if rate > 0 else now
+        if start >= self.deadline or now >= self.deadline:
             return None
         self.issued += 1
         try:

@@ -261,11 +261,16 @@ async def _fault_window(
         base_url=cluster.entry_url, timeout=workload.timeout, limits=limits, trust_env=False
     ) as client:
         nemesis.start()
+        limit = schedule.duration + workload.timeout + DRAIN_GRACE_S
         try:
-            await asyncio.wait_for(
-                drive(workload, client, recorder, rng, schedule.duration),
-                schedule.duration + workload.timeout + DRAIN_GRACE_S,
-            )
+            await asyncio.wait_for(drive(workload, client, recorder, rng, schedule.duration), limit)
+        except TimeoutError:
+            raise ChaosError(
+                f"the workload was still running {limit:g}s after it started (its "
+                f"{schedule.duration:g}s window, one {workload.timeout:g}s operation timeout and "
+                f"{DRAIN_GRACE_S:g}s of grace): an operation ignores cancellation, or the machine "
+                "is too loaded to keep time"
+            ) from None
         finally:
             status.enter("healing")
             await nemesis.heal()

@@ -15,7 +15,8 @@ A thread started with ``threading.Thread`` starts with an empty context, hence w
 deadline; ``asyncio.to_thread`` and ``contextvars.copy_context().run`` carry it over.
 
 Nested deadlines never extend an outer one: the earlier of the two wins, and the outer one
-is back in force when the inner block exits.
+is back in force when the inner block exits. The one way out is :func:`detached`, for work
+that must finish whoever is waiting for it (a saga's compensations).
 
 Across services the deadline travels in the ``X-Stormproof-Deadline`` header as the time
 *remaining*, in whole milliseconds, not as a wall-clock instant: the two hosts' clocks need
@@ -69,15 +70,18 @@ class DeadlineScope:
     :func:`deadline` and :func:`from_headers` return. The clock starts on entering the block.
     It yields the deadline in force inside, or ``None`` when there is none."""
 
-    def __init__(self, seconds: float | None, clock: Callable[[], float]) -> None:
+    def __init__(
+        self, seconds: float | None, clock: Callable[[], float], *, inherit: bool = True
+    ) -> None:
         self._seconds = seconds
         self._clock = clock
+        self._inherit = inherit
         self._token: Token[Deadline | None] | None = None
 
     def __enter__(self) -> Deadline | None:
         if self._token is not None:
             raise RuntimeError("this deadline block is already entered; call deadline() again")
-        candidates = [_current.get()]
+        candidates = [_current.get() if self._inherit else None]
         if self._seconds is not None:
             candidates.append(Deadline(self._clock() + self._seconds, self._clock))
         known = [d for d in candidates if d is not None]
@@ -125,6 +129,14 @@ def deadline(seconds: float, *, clock: Callable[[], float] = time.monotonic) -> 
     """A block that must finish within ``seconds``, or within the deadline already in force
     if that is earlier."""
     return DeadlineScope(_seconds("deadline seconds", seconds), clock)
+
+
+def detached() -> DeadlineScope:
+    """A block with no deadline in force, whatever the caller's: for work that must run to
+    its end once begun, because stopping half way is worse than finishing late (the
+    orchestrator runs every saga step so, so that a caller who gave up cannot leave a saga's
+    compensations undone). Each call in it is still bounded by its own timeout."""
+    return DeadlineScope(None, time.monotonic, inherit=False)
 
 
 def remaining() -> float | None:

@@ -33,6 +33,12 @@ live processes, which would both believe they hold its sagas) and call
 orchestrator, a dead coordinator's sagas wait for their leases to lapse, so also call
 ``recover()`` periodically (every ``lease`` seconds, say).
 
+Steps run detached from the deadline of whoever started the saga
+(:func:`stormproof.kit.deadline.detached`): a saga, once begun, runs to a final state even
+when the request that started it has given up, since a caller's deadline that cut the
+compensations short would leave the saga half done. Each step's calls stay bounded by their
+own timeouts.
+
 An exception that is not an ``Exception`` (KeyboardInterrupt, task cancellation) stops the
 saga where it stands, as a crash would: nothing is logged for it, it propagates, and
 ``start`` with the same id or ``recover()`` resumes the saga later.
@@ -53,6 +59,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from stormproof.kit import deadline
 from stormproof.kit.errors import ConfigurationError
 from stormproof.kit.saga.definition import (
     Phase,
@@ -307,7 +314,9 @@ class Orchestrator:
             input=json.loads(run.input_json),
             results=MappingProxyType(run.progress.decoded_results()),
         )
-        return Call(fn, (context,), awaitable=is_coroutine_callable(fn))
+        if is_coroutine_callable(fn):
+            return Call(_detached_async, (fn, context), awaitable=True)
+        return Call(_detached, (fn, context))
 
     def _write(self, run: _Run, *events: NewEvent) -> Process[None]:
         """Commit ``events`` to the log, then let them move ``run.progress`` on."""
@@ -328,6 +337,16 @@ class Orchestrator:
 
     def _renew(self, saga_ids: Sequence[str]) -> None:
         self.log.renew(saga_ids, owner=self.owner, lease_until=self._clock() + self.lease)
+
+
+def _detached(fn: Callable[[StepContext], Any], context: StepContext) -> Any:
+    with deadline.detached():
+        return fn(context)
+
+
+async def _detached_async(fn: Callable[[StepContext], Any], context: StepContext) -> Any:
+    async with deadline.detached():
+        return await fn(context)
 
 
 def _check_steps(saga_id: str, name: str, saga: Saga, logged: tuple[str, ...]) -> None:

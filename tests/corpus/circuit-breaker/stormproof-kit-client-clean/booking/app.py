@@ -7,8 +7,8 @@ from pydantic import BaseModel
 from stormproof.kit import Client
 
 app = FastAPI()
-payments = Client(os.environ["PAYMENTS_URL"], timeout=5.0)
-flights = Client(os.environ["FLIGHTS_URL"], timeout=5.0)
+payments = Client("payments", base_url=os.environ["PAYMENTS_URL"], timeout=5.0)
+flights = Client("flights", base_url=os.environ["FLIGHTS_URL"], timeout=5.0)
 
 
 class Booking(BaseModel):

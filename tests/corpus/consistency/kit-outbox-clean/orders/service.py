@@ -1,21 +1,22 @@
 """Orders with stormproof.kit's outbox: the event is stored in the same transaction."""
 
 import os
+import sqlite3
 import uuid
+from contextlib import closing
 
-from sqlalchemy import create_engine, text
-from stormproof.kit.outbox import Outbox
+from stormproof.kit import SqliteOutbox
 
-engine = create_engine(os.environ["ORDERS_DATABASE_URL"])
-outbox = Outbox(engine, table="orders_outbox")
+DB_PATH = os.environ["ORDERS_DB"]
+outbox = SqliteOutbox(DB_PATH)
 
 
 def place_order(customer_id: str, total_cents: int) -> str:
     order_id = str(uuid.uuid4())
-    with engine.begin() as conn:
+    with closing(sqlite3.connect(DB_PATH)) as conn, conn:
         conn.execute(
-            text("INSERT INTO orders (id, customer_id, total_cents) VALUES (:i, :c, :t)"),
-            {"i": order_id, "c": customer_id, "t": total_cents},
+            "INSERT INTO orders (id, customer_id, total_cents) VALUES (?, ?, ?)",
+            (order_id, customer_id, total_cents),
         )
-        outbox.publish(conn, "orders.placed", {"order_id": order_id, "total": total_cents})
+        outbox.add(conn, "orders.placed", {"order_id": order_id, "total": total_cents})
     return order_id

@@ -2,8 +2,8 @@ import os
 
 from stormproof.kit import Client
 
-payments = Client(os.environ["PAYMENTS_URL"], service="payments")
-flights = Client(os.environ["FLIGHTS_URL"], service="flights")
+payments = Client("payments", base_url=os.environ["PAYMENTS_URL"])
+flights = Client("flights", base_url=os.environ["FLIGHTS_URL"])
 
 
 def charge(booking_id: str, amount_cents: int) -> str:

@@ -4,8 +4,8 @@ import os
 
 from stormproof.kit import Client
 
-payments = Client(os.environ["PAYMENTS_URL"])
-flights = Client(os.environ["FLIGHTS_URL"])
+payments = Client("payments", base_url=os.environ["PAYMENTS_URL"])
+flights = Client("flights", base_url=os.environ["FLIGHTS_URL"])
 
 
 def charge(user_id: str, amount_cents: int) -> str:

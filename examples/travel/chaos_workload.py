@@ -1,5 +1,6 @@
-"""The chaos workload of the naive travel system: customers book trips through the gateway;
-the four databases are read at the end and judged (see README.md, "Chaos").
+"""The chaos workload of the travel systems, naive and hardened alike: customers book trips
+through the gateway; the four databases are read at the end and judged (see the README.md of
+either, "Chaos"). Both variants keep the same tables, so that one workload judges both.
 
 The seed data below is the services' own (payments, flights and hotels create it on start):
 the invariants compare the final state with it."""
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import random
 import sqlite3
+import uuid
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from contextlib import closing
@@ -76,6 +78,8 @@ class TravelWorkload(Workload):
         # paid for through a whole run. Flights and hotels uniform on purpose: TR300 and
         # mountain-lodge (one seat, one room) sell out at once, and every later trip that asks
         # for them goes down the saga's failure paths.
+        # Each trip carries its client request id, which the hardened gateway uses as the
+        # trip's Idempotency-Key end to end (the naive one ignores it).
         names = sorted(CUSTOMERS)
         return Operation(
             "book",
@@ -84,11 +88,14 @@ class TravelWorkload(Workload):
                 "flight": rng.choice(sorted(SEATS)),
                 "hotel": rng.choice(sorted(ROOMS)),
                 "amount": rng.randint(*AMOUNTS),
+                "request": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
             },
         )
 
     async def invoke(self, client: httpx.AsyncClient, operation: Operation) -> Any:
-        response = await client.post("/trips", json=operation.value)
+        trip = dict(operation.value)
+        headers = {"Idempotency-Key": trip.pop("request")}
+        response = await client.post("/trips", json=trip, headers=headers)
         if response.status_code == 200:
             answer = response.json()
             return {"booking": answer["id"], "status": answer["status"]}
