@@ -41,7 +41,11 @@ def manifest_settings(
     - ``breaker``, ``idempotency``, ``tracing``: on when their policy is ``required``.
 
     The timeout is the client's default: the manifest requires one (``timeouts``) but does
-    not give its length, and the client never runs without one either way.
+    not give its length, and the client never runs without one either way. The retry
+    policy's ``backoff`` and ``jitter`` are not read: the client always backs off
+    exponentially with jitter (stamina's), which is what ``stormproof check`` asks of
+    hand-written retries under any of them; a constant or linear backoff, or one without
+    jitter, is never safer, so the kit does not offer one.
     """
     from stormproof.manifest import ManifestError, load_manifest
 
