@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from stormproof.kit.breaker import CircuitBreaker, CircuitMetrics, CircuitState
+from stormproof.kit.breaker import CircuitBreaker, CircuitGuard, CircuitMetrics, CircuitState
 from stormproof.kit.errors import CircuitOpenError, ConfigurationError
 
 CLOSED, OPEN, HALF_OPEN = CircuitState.CLOSED, CircuitState.OPEN, CircuitState.HALF_OPEN
@@ -326,6 +326,54 @@ def test_a_result_from_before_a_state_change_is_not_counted_after_it() -> None:
     assert breaker.state is CLOSED
 
 
+def test_trial_calls_that_never_finish_are_given_up_after_open_for() -> None:
+    clock = Clock()
+    breaker = make(clock, half_open_calls=2, open_for=30.0)
+    changes: list[tuple[CircuitState, CircuitState]] = []
+    breaker.on_state_change(lambda name, old, new: changes.append((old, new)))
+    trip(breaker, clock)
+    clock.now += 30.0
+    hung = [breaker.guard(), breaker.guard()]
+    for guard in hung:
+        guard.__enter__()
+    clock.now += 29.9
+    with pytest.raises(CircuitOpenError, match="all 2 trial calls are in flight"):
+        succeed(breaker)
+    clock.now += 0.1
+    with pytest.raises(CircuitOpenError) as refused:
+        succeed(breaker)
+    assert str(refused.value) == (
+        "circuit 'payments' is open: its trial calls had not all finished 30 s after the last "
+        "began; next trial in 30.0 s"
+    )
+    for guard in hung:  # they end at last: too late to count
+        guard.__exit__(None, None, None)
+    assert breaker.state is OPEN
+    clock.now += 30.0
+    succeed(breaker, 2)
+    assert breaker.state is CLOSED
+    assert changes == [
+        (CLOSED, OPEN),
+        (OPEN, HALF_OPEN),
+        (HALF_OPEN, OPEN),
+        (OPEN, HALF_OPEN),
+        (HALF_OPEN, CLOSED),
+    ]
+
+
+def test_trial_calls_admitted_one_by_one_are_waited_for() -> None:
+    clock = Clock()
+    breaker = make(clock, half_open_calls=3, open_for=30.0)
+    trip(breaker, clock)
+    clock.now += 30.0
+    for _ in range(2):
+        succeed(breaker)
+        clock.now += 100.0  # a quiet dependency: no third trial call for a long while
+    assert breaker.state is HALF_OPEN
+    succeed(breaker)
+    assert breaker.state is CLOSED
+
+
 @pytest.fixture
 def racy() -> Iterator[None]:
     """Switch threads as often as the interpreter can, to provoke races."""
@@ -496,6 +544,44 @@ async def test_call_and_call_async_pass_arguments_through() -> None:
 
     assert breaker.call(dict, fn=1) == {"fn": 1}
     assert await breaker.call_async(echo, 1, fn=2) == ((1,), {"fn": 2})
+
+
+@in_event_loop
+async def test_a_guard_counts_one_call_in_a_block_or_by_hand() -> None:
+    breaker = make(Clock(), minimum_calls=10, ignore=(KeyError,))
+    with breaker.guard() as guard:
+        assert isinstance(guard, CircuitGuard)
+    with pytest.raises(Boom):
+        async with breaker.guard():
+            raise Boom
+    by_hand = breaker.guard()
+    by_hand.__enter__()
+    error = ConnectionError()
+    by_hand.__exit__(type(error), error, None)
+    ignored = breaker.guard()
+    await ignored.__aenter__()
+    await ignored.__aexit__(KeyError, KeyError(), None)
+    metrics = breaker.metrics()
+    assert (metrics.calls, metrics.failures) == (3, 2)
+
+
+def test_a_guard_serves_one_call() -> None:
+    breaker = make(Clock())
+    guard = breaker.guard()
+    with guard:
+        pass
+    with pytest.raises(RuntimeError, match="a guard serves one call"), guard:
+        pass
+    with pytest.raises(RuntimeError, match="guard exited without a permit"):
+        breaker.guard().__exit__(None, None, None)
+    fail(breaker, 3)
+    assert breaker.state is OPEN
+    refused = breaker.guard()
+    with pytest.raises(CircuitOpenError), refused:
+        pass
+    with pytest.raises(RuntimeError, match="a guard serves one call"), refused:
+        pass
+    assert breaker.metrics().calls == 4
 
 
 def test_misuse_is_refused_before_anything_is_counted() -> None:

@@ -209,6 +209,24 @@ def test_a_streamed_body_is_sent_once(flavour: Flavour) -> None:
 # -- Retry-After --------------------------------------------------------------------------
 
 
+def test_a_keyed_request_still_in_progress_is_retried_after_its_409(flavour: Flavour) -> None:
+    in_progress = httpx.Response(409, headers={"Retry-After": "0"})
+    script = Script(in_progress, 201)
+    response = flavour.call(flavour.scripted(script), "POST", "/charges", json={})
+    assert response.status_code == 201
+    keys = script.header("Idempotency-Key")
+    assert len(keys) == 2 and keys[0] == keys[1]
+
+
+def test_a_409_is_returned_without_retry_after_or_without_a_key(flavour: Flavour) -> None:
+    conflict = Script(409, 201)
+    response = flavour.call(flavour.scripted(conflict), "POST", "/charges", json={})
+    assert response.status_code == 409 and len(conflict.requests) == 1
+    unkeyed = Script(httpx.Response(409, headers={"Retry-After": "0"}), 201)
+    response = flavour.call(flavour.scripted(unkeyed), "PUT", "/charges/1", json={})
+    assert response.status_code == 409 and len(unkeyed.requests) == 1
+
+
 def test_429_is_retried(flavour: Flavour) -> None:
     script = Script(429, 200)
     assert flavour.call(flavour.scripted(script), "GET").status_code == 200

@@ -7,6 +7,7 @@ Imports nothing else of stormproof at import time."""
 import logging
 
 from stormproof.kit.breaker import CircuitBreaker, CircuitMetrics, CircuitState
+from stormproof.kit.breaker_redis import RedisBreakerState
 from stormproof.kit.budget import RetryBudget, RetryBudgetMetrics
 from stormproof.kit.bulkhead import Bulkhead, BulkheadMetrics
 from stormproof.kit.client import AsyncClient, Client
@@ -23,6 +24,8 @@ from stormproof.kit.errors import (
 from stormproof.kit.idempotency import (
     IdempotencyMiddleware,
     IdempotencyStore,
+    PostgresIdempotencyStore,
+    RedisIdempotencyStore,
     SqliteIdempotencyStore,
 )
 from stormproof.kit.outbox import (
@@ -73,7 +76,10 @@ __all__ = [
     "KitError",
     "Orchestrator",
     "Outbox",
+    "PostgresIdempotencyStore",
     "PostgresOutbox",
+    "RedisBreakerState",
+    "RedisIdempotencyStore",
     "RejectedError",
     "Relay",
     "RelayResult",

@@ -13,27 +13,44 @@ One breaker guards sync and async code alike, from any number of threads and tas
     with payments:
         requests_post(...)
 
+    async with payments.guard():  # one call's guard, an object of its own
+        await post(...)
+
 A refused call raises :class:`~stormproof.kit.errors.CircuitOpenError` at once; any other
-exception passes through unchanged, after it has been counted."""
+exception passes through unchanged, after it has been counted.
+
+The breaker keeps its state in the process, or, with ``shared=``, in Redis, where every
+process calling the dependency sees one breaker (:mod:`stormproof.kit.breaker_redis`)::
+
+    payments = CircuitBreaker("payments", shared=RedisBreakerState("redis://cache:6379/0"))
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import functools
 import inspect
 import logging
-import math
-import threading
 import time
-from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
-from enum import StrEnum
-from types import MappingProxyType, TracebackType
-from typing import Literal, NamedTuple, ParamSpec, TypeVar
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import Literal, ParamSpec, TypeVar
 
-from stormproof.kit.breaker_window import CountWindow, Tally, TimeWindow, Window
-from stormproof.kit.errors import CircuitOpenError, ConfigurationError
+from stormproof.kit._checks import check
+from stormproof.kit.breaker_redis import RedisBreakerState
+from stormproof.kit.breaker_settings import Settings
+from stormproof.kit.breaker_state import (
+    Changes,
+    CircuitMetrics,
+    CircuitState,
+    LocalState,
+    Permit,
+    State,
+)
+from stormproof.kit.errors import CircuitOpenError
+
+__all__ = ["CircuitBreaker", "CircuitGuard", "CircuitMetrics", "CircuitState"]
 
 logger = logging.getLogger(__name__)
 
@@ -41,50 +58,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 ExceptionTypes = type[BaseException] | tuple[type[BaseException], ...]
-Listener = Callable[[str, "CircuitState", "CircuitState"], object]
-Change = tuple["CircuitState", "CircuitState"]
-
-
-class CircuitState(StrEnum):
-    """Where a breaker stands; listeners receive these."""
-
-    CLOSED = "closed"
-    """Calls go through; their outcomes fill the sliding window."""
-    OPEN = "open"
-    """Calls are refused until ``open_for`` seconds have passed."""
-    HALF_OPEN = "half_open"
-    """``half_open_calls`` trial calls go through; their outcomes decide CLOSED or OPEN."""
-
-
-@dataclass(frozen=True)
-class CircuitMetrics:
-    """A breaker's state and the window it is judged by.
-
-    ``calls``, ``failures`` and ``slow_calls`` are those of the window that matters now: the
-    sliding window when CLOSED, the window that tripped the breaker when OPEN, the trial calls
-    when HALF_OPEN. The rates are ``None`` until that window holds enough calls to judge
-    (``minimum_calls``, or every trial call)."""
-
-    name: str
-    state: CircuitState
-    calls: int
-    failures: int
-    slow_calls: int
-    failure_rate: float | None
-    slow_call_rate: float | None
-    not_permitted: int
-    """Calls refused since the breaker was built."""
-    transitions: Mapping[Change, int]
-    """How often each ``(old, new)`` state change happened."""
-
-
-class _Permit(NamedTuple):
-    """A call let through: when it started, and in which period of which state (a result
-    that comes back after the state changed is not counted: trial calls are judged on trial
-    calls alone, and a breaker that just closed does not inherit the failures that opened it)."""
-
-    generation: int
-    started: float
+Listener = Callable[[str, CircuitState, CircuitState], object]
 
 
 class CircuitBreaker:
@@ -98,7 +72,9 @@ class CircuitBreaker:
     ``slow_call_duration`` seconds reaches ``slow_call_rate`` (a slow failure counts as both).
     OPEN, it refuses every call for ``open_for`` seconds, then lets ``half_open_calls`` trial
     calls through (HALF_OPEN); when all have finished, it opens again if their rates reach a
-    threshold, and closes with an empty window otherwise.
+    threshold, and closes with an empty window otherwise. Trial calls that have not all
+    finished ``open_for`` seconds after the last began open it again too: a call that never
+    ends must not hold the breaker half-open, refusing everything, forever.
 
     An exception that is an instance of ``ignore`` counts as nothing (a trial call that ends
     so hands its place to another); otherwise one that is an instance of ``failure`` is a
@@ -123,7 +99,13 @@ class CircuitBreaker:
       be sick, while one stray failure (20%) does not reopen the breaker.
     - ``failure=(Exception,)``, ``ignore=()``: every error counts, as in resilience4j.
 
-    ``clock`` returns seconds (monotonic); tests inject their own to drive time.
+    ``clock`` returns seconds (monotonic); tests inject their own to drive time. It times
+    calls (slow or not), and, with ``shared``, when to ask Redis again after it failed; the
+    state shared in Redis runs on the Redis server's clock.
+
+    ``shared``, a :class:`~stormproof.kit.breaker_redis.RedisBreakerState`, keeps the state in
+    Redis, one breaker for every process that names it alike; see that class for what changes
+    (two Redis round trips a call, and what happens when Redis does not answer).
     """
 
     def __init__(
@@ -141,52 +123,41 @@ class CircuitBreaker:
         failure: ExceptionTypes = (Exception,),
         ignore: ExceptionTypes = (),
         clock: Callable[[], float] = time.monotonic,
+        shared: RedisBreakerState | None = None,
     ) -> None:
-        _check("name", name, isinstance(name, str) and name != "", "a non-empty string")
-        _check("window", window, window in ("count", "time"), "'count' or 'time'")
-        _check("window_size", window_size, _is_int(window_size, 1), "an integer >= 1")
-        if window == "count":
-            within_window = _is_int(minimum_calls, 1) and minimum_calls <= window_size
-            span = f"an integer in [1, window_size] ([1, {window_size}])"
-            _check("minimum_calls", minimum_calls, within_window, span)
-        else:
-            _check("minimum_calls", minimum_calls, _is_int(minimum_calls, 1), "an integer >= 1")
-        for setting, rate in (("failure_rate", failure_rate), ("slow_call_rate", slow_call_rate)):
-            _check(setting, rate, _is_number(rate) and 0 < rate <= 1, "in (0, 1]")
-        slow_ok = _is_number(slow_call_duration) and slow_call_duration > 0
-        _check("slow_call_duration", slow_call_duration, slow_ok, "a number of seconds > 0")
-        open_ok = _is_number(open_for) and 0 < open_for < math.inf
-        _check("open_for", open_for, open_ok, "a finite number of seconds > 0")
-        _check("half_open_calls", half_open_calls, _is_int(half_open_calls, 1), "an integer >= 1")
-        _check("clock", clock, callable(clock), "a callable returning seconds")
-
-        self.name = name
-        self._minimum_calls = minimum_calls
-        self._failure_rate = failure_rate
-        self._slow_call_rate = slow_call_rate
-        self._slow_call_duration = slow_call_duration
-        self._open_for = open_for
-        self._half_open_calls = half_open_calls
+        settings = Settings(
+            name,
+            window,
+            window_size,
+            minimum_calls,
+            failure_rate,
+            slow_call_rate,
+            slow_call_duration,
+            open_for,
+            half_open_calls,
+        )
         self._failure = _exception_types("failure", failure)
         self._ignore = _exception_types("ignore", ignore)
+        check("clock", clock, callable(clock), "a callable returning seconds")
+        sharable = shared is None or isinstance(shared, RedisBreakerState)
+        check("shared", shared, sharable, "a RedisBreakerState or None")
+
+        self.name = name
+        self._slow_call_duration = slow_call_duration
         self._clock = clock
         self._listeners: list[Listener] = []
-        self._lock = threading.Lock()
-        self._window: Window = (
-            CountWindow(window_size) if window == "count" else TimeWindow(window_size)
-        )
-        self._trials = CountWindow(half_open_calls)
-        self._state = CircuitState.CLOSED
-        self._generation = 0
-        self._trials_admitted = 0
-        self._opened_at = 0.0
-        self._tripped_by = Tally(0, 0, 0)
-        self._trip_reason = ""
-        self._not_permitted = 0
-        self._transitions: Counter[Change] = Counter()
+        local = LocalState(settings)
+        self._store: State = local if shared is None else shared._bind(settings, local)
+
+    @property
+    def shared(self) -> bool:
+        """Whether the state lives outside this process (each call then asks it over the
+        network: async callers should do so off the event loop)."""
+        return self._store.remote
 
     def __repr__(self) -> str:
-        return f"<CircuitBreaker {self.name!r} {self.state.value}>"
+        shared = " (shared)" if self._store.remote else ""
+        return f"<CircuitBreaker {self.name!r} {self._store.known.value}{shared}>"
 
     # -- using it -----------------------------------------------------------------------------
 
@@ -194,14 +165,14 @@ class CircuitBreaker:
         """``fn(*args, **kwargs)`` through the breaker."""
         if inspect.iscoroutinefunction(fn):
             raise TypeError(f"{fn!r} is a coroutine function: use call_async")
-        with _Attempt(self):
+        with CircuitGuard(self):
             return fn(*args, **kwargs)
 
     async def call_async(
         self, fn: Callable[P, Awaitable[T]], /, *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """``await fn(*args, **kwargs)`` through the breaker."""
-        with _Attempt(self):
+        async with CircuitGuard(self):
             return await fn(*args, **kwargs)
 
     def __call__(self, fn: Callable[P, T]) -> Callable[P, T]:
@@ -222,9 +193,22 @@ class CircuitBreaker:
 
         return guarded
 
+    def guard(self) -> CircuitGuard:
+        """A guard for one call: ``with breaker.guard():`` or ``async with breaker.guard():``
+        takes a permit on entry (or raises CircuitOpenError) and counts the outcome on exit.
+
+        ``with breaker:`` does the same, but finds its permit again on exit in a per-context
+        stack, since the breaker is one object for every call; a guard is the call's own
+        object. It may be entered and exited by hand (``__exit__(None, None, None)`` for a
+        success, ``__exit__(type(error), error, None)`` for a failure) where the call does not
+        fit in a block, as the kit's Client does. A guard serves once: entering it again
+        raises RuntimeError."""
+        return CircuitGuard(self)
+
     def __enter__(self) -> CircuitBreaker:
-        attempt = _Attempt(self).__enter__()
-        _open_blocks.set((*_open_blocks.get(), attempt))
+        guard = CircuitGuard(self)
+        guard.__enter__()
+        _open_blocks.set((*_open_blocks.get(), guard))
         return self
 
     def __exit__(
@@ -233,18 +217,13 @@ class CircuitBreaker:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        # A context variable keeps each block's permit apart from those of other threads and
-        # tasks using the same breaker; the innermost block of this breaker is the one ending.
-        blocks = _open_blocks.get()
-        mine = [i for i, attempt in enumerate(blocks) if attempt.breaker is self]
-        if not mine:
-            raise RuntimeError(f"{self!r}: __exit__ without a matching __enter__")
-        i = mine[-1]
-        _open_blocks.set(blocks[:i] + blocks[i + 1 :])
-        blocks[i].__exit__(exc_type, exc, tb)
+        self._close_block().__exit__(exc_type, exc, tb)
 
     async def __aenter__(self) -> CircuitBreaker:
-        return self.__enter__()
+        guard = CircuitGuard(self)
+        await guard.__aenter__()
+        _open_blocks.set((*_open_blocks.get(), guard))
+        return self
 
     async def __aexit__(
         self,
@@ -252,14 +231,36 @@ class CircuitBreaker:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.__exit__(exc_type, exc, tb)
+        await self._close_block().__aexit__(exc_type, exc, tb)
+
+    def _close_block(self) -> CircuitGuard:
+        """The guard of the ``with`` block of this breaker that is ending. A context variable
+        keeps each block's guard apart from those of other threads and tasks using the same
+        breaker; the innermost block of this breaker is the one ending."""
+        blocks = _open_blocks.get()
+        mine = [i for i, guard in enumerate(blocks) if guard.breaker is self]
+        if not mine:
+            raise RuntimeError(f"{self!r}: __exit__ without a matching __enter__")
+        i = mine[-1]
+        _open_blocks.set(blocks[:i] + blocks[i + 1 :])
+        return blocks[i]
 
     # -- watching it --------------------------------------------------------------------------
 
     def on_state_change(self, listener: Listener) -> Listener:
-        """Call ``listener(name, old, new)`` on every state change, after it happened, in the
-        thread whose call caused it. A listener that raises is logged and does not disturb
-        the call. Returns the listener, so that this works as a decorator."""
+        """Call ``listener(name, old, new)`` on every state change this process sees, after
+        it happened: in the thread whose call or metrics read saw it (for an async caller,
+        its event loop's). A listener that raises is logged and does not disturb the call.
+        Returns the listener, so that this works as a decorator.
+
+        With ``shared`` state, a process sees the changes its own calls make, and those other
+        processes made, at its next call or metrics read, as ``(the state it last saw, the
+        state it sees now)``: it may not see every step (CLOSED -> HALF_OPEN, when another
+        process opened the breaker and its ``open_for`` ran out in between), and hears
+        nothing of a round trip (OPEN -> HALF_OPEN -> OPEN). ``metrics().transitions``
+        counts every change, by every process. While Redis does not answer, the listeners
+        hear the changes of the process's own state; when it answers again, the change from
+        that state to the shared one, if they differ."""
         self._listeners.append(listener)
         return listener
 
@@ -269,173 +270,69 @@ class CircuitBreaker:
         return self.metrics().state
 
     def metrics(self) -> CircuitMetrics:
-        """A consistent snapshot of the state and its counts."""
-        now = self._clock()
-        with self._lock:
-            change = self._expire_open(now)
-            if self._state is CircuitState.CLOSED:
-                tally, minimum = self._window.tally(now), self._minimum_calls
-            elif self._state is CircuitState.OPEN:
-                tally, minimum = self._tripped_by, 1
-            else:
-                tally, minimum = self._trials.tally(now), self._half_open_calls
-            judged = tally.calls >= minimum
-            metrics = CircuitMetrics(
-                name=self.name,
-                state=self._state,
-                calls=tally.calls,
-                failures=tally.failures,
-                slow_calls=tally.slow,
-                failure_rate=tally.failures / tally.calls if judged else None,
-                slow_call_rate=tally.slow / tally.calls if judged else None,
-                not_permitted=self._not_permitted,
-                transitions=MappingProxyType(dict(self._transitions)),
-            )
-        self._notify(change)
-        return metrics
+        """A consistent snapshot of the state and its counts (with ``shared``, one Redis
+        round trip, made in the calling thread)."""
+        snapshot, changes = self._store.snapshot(self._clock())
+        if changes:
+            self._notify(changes)
+        return snapshot
 
-    # -- the logic: each step runs under the lock and returns the state change it made -------
+    # -- the steps of a guard -----------------------------------------------------------------
 
-    def _acquire(self) -> _Permit:
-        """Let a call through, or refuse it with CircuitOpenError."""
-        now = self._clock()
-        with self._lock:
-            change = self._expire_open(now)
-            refusal = self._refusal(now)
-            if refusal is None:
-                if self._state is CircuitState.HALF_OPEN:
-                    self._trials_admitted += 1
-                permit = _Permit(self._generation, now)
-            else:
-                self._not_permitted += 1
-        self._notify(change)
-        if refusal is not None:
-            raise CircuitOpenError(self.name, refusal)
+    def _admit(self, acquired: tuple[Permit | str, Changes]) -> Permit:
+        """The permit a store handed out, or CircuitOpenError with its reason."""
+        permit, changes = acquired
+        if changes:
+            self._notify(changes)
+        if isinstance(permit, str):
+            raise CircuitOpenError(self.name, permit)
         return permit
 
-    def _release(self, permit: _Permit, exc: BaseException | None) -> None:
-        """Count the outcome of a call let through by ``_acquire``."""
-        now = self._clock()
-        failed = self._is_failure(exc)
-        with self._lock:
-            if permit.generation != self._generation:
-                return
-            if failed is None:
-                if self._state is CircuitState.HALF_OPEN:
-                    self._trials_admitted -= 1  # its place goes to another trial call
-                return
-            slow = now - permit.started > self._slow_call_duration
-            if self._state is CircuitState.CLOSED:
-                tally = self._window.record(now, failed, slow)
-                if tally.calls < self._minimum_calls or not self._over_threshold(tally):
-                    return
-                change = self._trip(now, tally, "recent calls")
-            else:
-                tally = self._trials.record(now, failed, slow)
-                if tally.calls < self._half_open_calls:
-                    return
-                if self._over_threshold(tally):
-                    change = self._trip(now, tally, "trial calls")
-                else:
-                    self._window.reset()
-                    change = self._move_to(CircuitState.CLOSED)
-        self._notify(change)
-
-    def _expire_open(self, now: float) -> Change | None:
-        """OPEN for ``open_for`` seconds already: on to HALF_OPEN."""
-        if self._state is not CircuitState.OPEN or now < self._opened_at + self._open_for:
-            return None
-        self._trials.reset()
-        self._trials_admitted = 0
-        return self._move_to(CircuitState.HALF_OPEN)
-
-    def _refusal(self, now: float) -> str | None:
-        """Why a call cannot go through now, or None when it can."""
-        if self._state is CircuitState.CLOSED:
-            return None
-        if self._state is CircuitState.HALF_OPEN:
-            if self._trials_admitted < self._half_open_calls:
-                return None
-            return (
-                f"circuit {self.name!r} is half-open: all {self._half_open_calls} trial calls "
-                "are in flight; their outcome decides whether it closes"
-            )
-        wait = self._opened_at + self._open_for - now
-        return f"circuit {self.name!r} is open: {self._trip_reason}; next trial in {wait:.1f} s"
-
-    def _is_failure(self, exc: BaseException | None) -> bool | None:
-        """True for a failure, False for a success, None for an outcome that counts as
-        nothing."""
+    def _judge(
+        self, permit: Permit, exc: BaseException | None, now: float
+    ) -> tuple[bool | None, bool]:
+        """Whether a call that ended at ``now`` failed (None: it counts as nothing), and
+        whether it was slow."""
+        slow = now - permit.started > self._slow_call_duration
         if exc is None:
-            return False
+            return False, slow
         if isinstance(exc, self._ignore):
-            return None
+            return None, slow
         if isinstance(exc, self._failure):
-            return True
-        return None if not isinstance(exc, Exception) else False
+            return True, slow
+        return (False if isinstance(exc, Exception) else None), slow
 
-    def _over_threshold(self, tally: Tally) -> bool:
-        return (
-            tally.failures / tally.calls >= self._failure_rate
-            or tally.slow / tally.calls >= self._slow_call_rate
-        )
-
-    def _trip(self, now: float, tally: Tally, calls: str) -> Change:
-        self._opened_at = now
-        self._tripped_by = tally
-        self._trip_reason = self._describe(tally, calls)
-        return self._move_to(CircuitState.OPEN)
-
-    def _move_to(self, new: CircuitState) -> Change:
-        change = (self._state, new)
-        self._state = new
-        self._generation += 1
-        self._transitions[change] += 1
-        return change
-
-    def _describe(self, tally: Tally, calls: str) -> str:
-        """Why the breaker opened: ``12 of 20 recent calls failed (60% >= 50%)``."""
-        reasons = []
-        failure_rate, slow_rate = tally.failures / tally.calls, tally.slow / tally.calls
-        if failure_rate >= self._failure_rate:
-            reasons.append(
-                f"{tally.failures} of {tally.calls} {calls} failed "
-                f"({_percent(failure_rate)} >= {_percent(self._failure_rate)})"
-            )
-        if slow_rate >= self._slow_call_rate:
-            reasons.append(
-                f"{tally.slow} of {tally.calls} {calls} took over {self._slow_call_duration:g} s "
-                f"({_percent(slow_rate)} >= {_percent(self._slow_call_rate)})"
-            )
-        return " and ".join(reasons)
-
-    def _notify(self, change: Change | None) -> None:
-        """Tell the log and the listeners, outside the lock (a listener may read metrics)."""
-        if change is None:
-            return
-        old, new = change
-        level = logging.WARNING if new is CircuitState.OPEN else logging.INFO
-        logger.log(level, "circuit %r: %s -> %s", self.name, old.value, new.value)
-        for listener in list(self._listeners):
-            try:
-                listener(self.name, old, new)
-            except Exception:
-                logger.exception(
-                    "state-change listener %r of circuit %r raised", listener, self.name
-                )
+    def _notify(self, changes: Changes) -> None:
+        """Tell the log and the listeners, outside any lock (a listener may read metrics)."""
+        for old, new in changes:
+            level = logging.WARNING if new is CircuitState.OPEN else logging.INFO
+            logger.log(level, "circuit %r: %s -> %s", self.name, old.value, new.value)
+            for listener in list(self._listeners):
+                try:
+                    listener(self.name, old, new)
+                except Exception:
+                    logger.exception(
+                        "state-change listener %r of circuit %r raised", listener, self.name
+                    )
 
 
-class _Attempt:
-    """One call through a breaker: a permit taken on entry, its outcome counted on exit. The
-    exception, if any, propagates unchanged."""
+class CircuitGuard:
+    """One call through a breaker (:meth:`CircuitBreaker.guard`): a permit taken on entry,
+    its outcome counted on exit. The exception, if any, propagates unchanged.
 
-    __slots__ = ("breaker", "permit")
+    Async entry and exit run a shared breaker's Redis round trip in a worker thread, so that
+    the event loop goes on meanwhile; in-process state needs no thread."""
+
+    __slots__ = ("_permit", "_used", "breaker")
 
     def __init__(self, breaker: CircuitBreaker) -> None:
         self.breaker = breaker
+        self._used = False
+        self._permit: Permit | None = None
 
-    def __enter__(self) -> _Attempt:
-        self.permit = self.breaker._acquire()
+    def __enter__(self) -> CircuitGuard:
+        breaker = self._take()
+        self._permit = breaker._admit(breaker._store.acquire(breaker._clock()))
         return self
 
     def __exit__(
@@ -444,35 +341,58 @@ class _Attempt:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.breaker._release(self.permit, exc)
+        breaker, permit, now = self.breaker, self._give_back(), self.breaker._clock()
+        failed, slow = breaker._judge(permit, exc, now)
+        changes = breaker._store.release(permit, now, failed, slow)
+        if changes:
+            breaker._notify(changes)
+
+    async def __aenter__(self) -> CircuitGuard:
+        breaker = self._take()
+        store, now = breaker._store, breaker._clock()
+        acquired = (
+            await asyncio.to_thread(store.acquire, now) if store.remote else store.acquire(now)
+        )
+        self._permit = breaker._admit(acquired)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        breaker, permit, now = self.breaker, self._give_back(), self.breaker._clock()
+        failed, slow = breaker._judge(permit, exc, now)
+        store = breaker._store
+        if store.remote:
+            changes = await asyncio.to_thread(store.release, permit, now, failed, slow)
+        else:
+            changes = store.release(permit, now, failed, slow)
+        if changes:
+            breaker._notify(changes)
+
+    def _take(self) -> CircuitBreaker:
+        if self._used:
+            raise RuntimeError("a guard serves one call: take another from breaker.guard()")
+        self._used = True
+        return self.breaker
+
+    def _give_back(self) -> Permit:
+        permit, self._permit = self._permit, None
+        if permit is None:
+            raise RuntimeError(f"{self.breaker!r}: guard exited without a permit from entering")
+        return permit
 
 
-_open_blocks: contextvars.ContextVar[tuple[_Attempt, ...]] = contextvars.ContextVar(
+_open_blocks: contextvars.ContextVar[tuple[CircuitGuard, ...]] = contextvars.ContextVar(
     "stormproof_breaker_blocks", default=()
 )
 """The ``with breaker:`` blocks open in the current thread or task, innermost last."""
 
 
-def _check(setting: str, value: object, ok: bool, accepted: str) -> None:
-    if not ok:
-        raise ConfigurationError(f"{setting} must be {accepted}, not {value!r}")
-
-
-def _is_int(value: object, least: int) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= least
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
 def _exception_types(setting: str, types: object) -> tuple[type[BaseException], ...]:
     normalised = types if isinstance(types, tuple) else (types,)
     valid = all(isinstance(t, type) and issubclass(t, BaseException) for t in normalised)
-    _check(setting, types, valid, "an exception type or a tuple of them")
+    check(setting, types, valid, "an exception type or a tuple of them")
     return normalised  # type: ignore[return-value]
-
-
-def _percent(rate: float) -> str:
-    """``60%``, ``33.3%``."""
-    return f"{rate * 100:.1f}".removesuffix(".0") + "%"

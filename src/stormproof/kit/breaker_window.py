@@ -3,9 +3,9 @@ last N seconds. Both keep running totals so that recording an outcome and readin
 cost O(1), whatever the window's size (resilience4j's design: a ring of outcomes, and a ring
 of one-second partial aggregations).
 
-The windows are plain data structures with no lock and no clock of their own: the breaker
-serialises access and passes the time in, which keeps them easy to test and to back with a
-shared store later."""
+The windows are plain data structures with no lock and no clock of their own: the breaker's
+state serialises access and passes the time in, which keeps them easy to test. The state
+shared in Redis runs the same two algorithms in Lua (:mod:`stormproof.kit.breaker_lua`)."""
 
 from __future__ import annotations
 

@@ -226,7 +226,7 @@ class AsyncClient(_ClientBase[httpx.AsyncClient, "Coroutine[Any, Any, httpx.Resp
     ) -> httpx.Response:
         with self._call(method, url, options) as call:
             async for attempt in call.retrying():
-                with attempt:
+                async with attempt:
                     call.response = await self._http.send(call.request)
         return call.result()
 

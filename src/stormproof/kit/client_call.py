@@ -14,8 +14,12 @@ share, written once and free of I/O. Each client is a small loop around it::
   the caller sent none, the same key on every attempt, so that the server can tell a retry
   from a new request. A body httpx streams (an iterator, a file upload) is sent once: it
   may not be readable a second time.
-* **Which outcomes are retried.** No answer in time, a broken connection, and the answers
-  that mean "not now" (429, 502, 503, 504). Other answers are returned as they are, 4xx and
+* **Which outcomes are retried.** No answer in time, a broken connection, the answers
+  that mean "not now" (429, 502, 503, 504), and, for a request with an ``Idempotency-Key``,
+  a 409 that carries ``Retry-After``: the IETF draft's answer while an earlier attempt with
+  the same key is still being processed (what the kit's middleware sends), so the retry
+  gets that attempt's outcome once it is stored. A 409 without ``Retry-After`` is a
+  conflict of the request itself and is returned. Other answers are returned as they are, 4xx and
   5xx alike (``raise_for_status`` stays the caller's choice, as in httpx), and any other
   error propagates unchanged.
 * **Whether a retry happens**, decided once per failed attempt, before the backoff sleep:
@@ -43,6 +47,7 @@ attempts after it are stamina's.
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import math
 import time
@@ -56,12 +61,9 @@ from opentelemetry import propagate, trace
 from opentelemetry.trace import Span, SpanKind, StatusCode
 
 from stormproof.kit import deadline
-from stormproof.kit.breaker import CircuitState
-from stormproof.kit.breaker import _Attempt as _BreakerPermit
+from stormproof.kit.breaker import CircuitGuard, CircuitState
 
 if TYPE_CHECKING:
-    from contextlib import AbstractContextManager
-
     from stormproof.kit.client_policy import ClientPolicy
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
@@ -111,7 +113,7 @@ class Call:
         self._retryable = False
         self._failed: BaseException | None = None
         """The first attempt's failure, when the call may retry it."""
-        self._permit: _BreakerPermit | None = None
+        self._permit: CircuitGuard | None = None
 
     def __enter__(self) -> Call:
         policy, request = self.policy, self.request
@@ -192,9 +194,9 @@ class Call:
         request.headers[deadline.HEADER] = str(math.floor(timeout * 1000))
         policy = self.policy
         if policy.breaker is not None:
-            # The breaker's own one-call guard, as in ``breaker.call()``: ``with breaker:``
-            # also keeps a per-context stack of open blocks, which a call does not need.
-            permit = _BreakerPermit(policy.breaker)
+            # The breaker's one-call guard, entered here and exited in _end_attempt: the
+            # attempt is not one block of code.
+            permit = policy.breaker.guard()
             permit.__enter__()
             self._permit = permit
         self.attempts += 1
@@ -218,10 +220,17 @@ class Call:
         permit, self._permit = self._permit, None
         if permit is not None:
             permit.__exit__(None if failure is None else type(failure), failure, None)
-        if exc is None and response is not None and response.status_code in RETRY_STATUSES:
+        if exc is None and response is not None and self._not_now(response):
             decision = self._retry(response)
             if decision is not False:
                 raise _RetryResponse(response, decision)
+
+    def _not_now(self, response: httpx.Response) -> bool:
+        """Whether ``response`` says "not now" rather than answering the request."""
+        status = response.status_code
+        if status == 409:
+            return "retry-after" in response.headers and IDEMPOTENCY_HEADER in self.request.headers
+        return status in RETRY_STATUSES
 
     def _retry_context(self) -> Any:
         return stamina.retry_context(on=self._on_error, attempts=self.policy.attempts, timeout=None)
@@ -300,7 +309,45 @@ class Call:
         span.end()
 
 
-class Attempts:
+class _Attempt:
+    """One attempt's context manager, ``with`` (sync) or ``async with`` (async). Entering and
+    leaving it passes the breaker, which for a breaker shared in Redis is a round trip: the
+    async form makes it in a worker thread, so that it never stalls the event loop."""
+
+    __slots__ = ()
+    _call: Call
+
+    def __enter__(self) -> None:
+        raise NotImplementedError
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool | None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> None:
+        breaker = self._call.policy.breaker
+        if breaker is not None and breaker.shared:
+            await asyncio.to_thread(self.__enter__)
+        else:
+            self.__enter__()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> bool | None:
+        breaker = self._call.policy.breaker
+        if breaker is not None and breaker.shared:
+            return await asyncio.to_thread(self.__exit__, exc_type, exc, tb)
+        return self.__exit__(exc_type, exc, tb)
+
+
+class Attempts(_Attempt):
     """The attempts of one call, for ``for`` or ``async for``; each is a context manager
     around one send. The first is this object itself; after it, only if it failed in a way
     the call may retry, stamina's (see the module's docstring)."""
@@ -318,7 +365,7 @@ class Attempts:
     def __aiter__(self) -> Attempts:
         return self
 
-    def __next__(self) -> AbstractContextManager[None]:
+    def __next__(self) -> _Attempt:
         if self._first:
             self._first = False
             return self
@@ -331,7 +378,7 @@ class Attempts:
                 raise failed
         return _Retry(next(self._retries), self._call)
 
-    async def __anext__(self) -> AbstractContextManager[None]:
+    async def __anext__(self) -> _Attempt:
         if self._first:
             self._first = False
             return self
@@ -366,7 +413,7 @@ class Attempts:
         return False
 
 
-class _Retry:
+class _Retry(_Attempt):
     """A retry: one of stamina's attempts around one send. Stamina sees the attempt's
     failure (or ``_RetryResponse``), and asks the call whether to retry it."""
 

@@ -30,7 +30,7 @@ from stormproof.kit.errors import ConfigurationError
 TABLE = "stormproof_idempotency"
 # Expired records are purged lazily: each begin() deletes up to this many of them, more than
 # the one row it may add, so that a table nobody purges still stays bounded.
-_PURGE_BATCH = 16
+PURGE_BATCH = 16
 
 
 class Outcome(enum.Enum):
@@ -101,6 +101,41 @@ class IdempotencyStore(Protocol):
         ...
 
 
+def new_token() -> str:
+    """A lock's owner token: random, so that no other request can guess or share it."""
+    return secrets.token_hex(16)
+
+
+def existing(
+    fingerprint: str,
+    stored_fingerprint: str,
+    status: int | None,
+    headers: str | None,
+    body: bytes | None,
+) -> Begin:
+    """What ``begin`` answers for a live record, as a store reads it back: its fingerprint,
+    its status (None while in progress), and for a complete one its headers (as
+    :func:`encode_headers` wrote them) and body."""
+    if stored_fingerprint != fingerprint:
+        return Begin(Outcome.MISMATCH)
+    if status is None:
+        return Begin(Outcome.IN_PROGRESS)
+    assert headers is not None and body is not None, "a complete record has both"
+    return Begin(Outcome.REPLAY, response=StoredResponse(status, decode_headers(headers), body))
+
+
+def encode_headers(headers: tuple[tuple[bytes, bytes], ...]) -> str:
+    """ASGI headers as JSON text: each byte as the code point of the same value (latin-1),
+    escaped to ASCII by ``json``, so that any byte survives a text column or a Redis string,
+    and the order and repeats of the headers are kept."""
+    return json.dumps([[n.decode("latin-1"), v.decode("latin-1")] for n, v in headers])
+
+
+def decode_headers(text: str) -> tuple[tuple[bytes, bytes], ...]:
+    """The inverse of :func:`encode_headers`."""
+    return tuple((n.encode("latin-1"), v.encode("latin-1")) for n, v in json.loads(text))
+
+
 class SqliteIdempotencyStore:
     """The default store: one table in an SQLite file, which may be the service's own
     database (the table is named ``stormproof_idempotency``).
@@ -149,9 +184,7 @@ class SqliteIdempotencyStore:
     def complete(
         self, key: str, token: str, response: StoredResponse, *, expires_at: float
     ) -> bool:
-        headers = json.dumps(
-            [[name.decode("latin-1"), value.decode("latin-1")] for name, value in response.headers]
-        )
+        headers = encode_headers(response.headers)
         return self._write(
             f"UPDATE {TABLE} SET status = ?, headers = ?, body = ?, expires_at = ?"
             " WHERE key = ? AND token = ? AND status IS NULL",
@@ -177,16 +210,8 @@ class SqliteIdempotencyStore:
             (key, now),
         ).fetchone()
         if row is not None:
-            stored_fingerprint, status, headers, body = row
-            if stored_fingerprint != fingerprint:
-                return Begin(Outcome.MISMATCH)
-            if status is None:
-                return Begin(Outcome.IN_PROGRESS)
-            pairs = tuple(
-                (n.encode("latin-1"), v.encode("latin-1")) for n, v in json.loads(headers)
-            )
-            return Begin(Outcome.REPLAY, response=StoredResponse(status, pairs, body))
-        token = secrets.token_hex(16)
+            return existing(fingerprint, *row)
+        token = new_token()
         db.execute(
             f"INSERT OR REPLACE INTO {TABLE} (key, fingerprint, token, expires_at)"
             " VALUES (?, ?, ?, ?)",
@@ -194,7 +219,7 @@ class SqliteIdempotencyStore:
         )
         db.execute(
             f"DELETE FROM {TABLE} WHERE key IN"
-            f" (SELECT key FROM {TABLE} WHERE expires_at <= ? LIMIT {_PURGE_BATCH})",
+            f" (SELECT key FROM {TABLE} WHERE expires_at <= ? LIMIT {PURGE_BATCH})",
             (now,),
         )
         return Begin(Outcome.STARTED, token=token)

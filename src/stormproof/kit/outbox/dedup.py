@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable
 from functools import partial
 
+from stormproof.kit._checks import age, check
 from stormproof.kit.outbox import _sql
-from stormproof.kit.outbox._checks import age, check
 from stormproof.kit.outbox._sql import Connection
 
 TABLE = "stormproof_processed_events"

@@ -9,9 +9,9 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from stormproof.kit._checks import check, is_seconds
 from stormproof.kit.errors import ConfigurationError
 from stormproof.kit.outbox import _sql
-from stormproof.kit.outbox._checks import check, is_seconds
 from stormproof.kit.outbox.event import Event, decode
 from stormproof.kit.outbox.store import HEAD_OF_KEY, TABLE, Outbox, schema
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from stormproof.kit.outbox._checks import check, is_count, is_seconds
+from stormproof.kit._checks import check, is_count, is_seconds
 from stormproof.kit.outbox.event import Event
 from stormproof.kit.outbox.store import Outbox
 

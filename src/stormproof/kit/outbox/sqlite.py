@@ -8,8 +8,8 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 
+from stormproof.kit._checks import check, is_seconds
 from stormproof.kit.outbox import _sql
-from stormproof.kit.outbox._checks import check, is_seconds
 from stormproof.kit.outbox.event import Event, decode
 from stormproof.kit.outbox.store import COLUMNS, HEAD_OF_KEY, TABLE, Outbox, schema
 

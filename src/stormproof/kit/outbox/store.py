@@ -19,8 +19,8 @@ import contextlib
 import uuid
 from collections.abc import Callable, Sequence
 
+from stormproof.kit._checks import age, check
 from stormproof.kit.outbox import _sql
-from stormproof.kit.outbox._checks import age, check
 from stormproof.kit.outbox._sql import Connection
 from stormproof.kit.outbox.event import Event, encode
 

@@ -1,5 +1,6 @@
-"""Validation of settings, shared by the outbox's classes: a bad one raises
-:class:`ConfigurationError` naming the setting and what it accepts."""
+"""Validation of settings, shared by the kit's classes: a bad one raises
+:class:`ConfigurationError` naming the setting and what it accepts. A bool is never a
+number here (``True`` seconds is a bug, not one second)."""
 
 from __future__ import annotations
 
@@ -13,19 +14,23 @@ def check(setting: str, value: object, ok: bool, accepted: str) -> None:
         raise ConfigurationError(f"{setting} must be {accepted}, not {value!r}")
 
 
+def is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def is_seconds(value: object) -> bool:
-    """A finite number of seconds > 0 (a bool is not a number here)."""
-    return (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and value > 0
-    )
+    """A finite number of seconds > 0."""
+    return is_number(value) and 0 < value < math.inf  # type: ignore[operator]
+
+
+def is_int(value: object, least: int) -> bool:
+    """An integer >= ``least``."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
 
 
 def is_count(value: object) -> bool:
-    """An integer >= 1 (a bool is not a number here)."""
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+    """An integer >= 1."""
+    return is_int(value, 1)
 
 
 def age(older_than: object) -> float:
