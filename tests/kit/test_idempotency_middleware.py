@@ -583,3 +583,24 @@ def _body(body: bytes) -> Any:
 
 async def _discard(message: Any) -> None:
     return None
+
+
+class _CompleteFails(SqliteIdempotencyStore):
+    """A store that dies between the handler's answer and storing it."""
+
+    def complete(self, *args: Any, **kwargs: Any) -> bool:
+        raise sqlite3.OperationalError("disk I/O error")
+
+
+async def test_a_failed_store_keeps_the_key_locked_rather_than_run_the_handler_again(
+    build: Callable[..., Service], tmp_path: Path
+) -> None:
+    """The handler's effect has happened: releasing the key would let a retry run it again at
+    once. The lock stays, and a retry is told the request is in progress."""
+    service = build(store=_CompleteFails(tmp_path / "failing.db"))
+    transport = httpx.ASGITransport(app=service.app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+        await charge(client)
+        retry = await charge(client)
+    assert service.runs() == 1
+    problem(retry, 409)

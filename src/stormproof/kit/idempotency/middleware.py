@@ -17,7 +17,9 @@ Pure ASGI: it wraps FastAPI, Starlette or any other ASGI application.
   recovers from it (Stripe does the same). 408 and 429 are not stored either: they mean "come
   back later", and replaying them would make every retry fail until the key expires.
 - The response is stored before its last byte is sent: a client that saw the answer can rely
-  on a retry replaying it, even if the connection broke just before the end.
+  on a retry replaying it, even if the connection broke just before the end. If the store
+  fails then, the connection is cut and the key stays locked until ``lock_timeout``: the
+  handler's effect has happened, and releasing the key would let a retry run it again at once.
 - A lock whose request died with its process is taken over after ``lock_timeout`` seconds. A
   handler that legitimately runs longer than that may run twice, so the lock timeout must
   exceed the slowest handler; the late request's answer is then sent but not stored.
@@ -302,10 +304,13 @@ class _Attempt:
         elif message["type"] == "http.response.body":
             self._chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
+                # Settled before the store is asked: if storing fails, the key must not be
+                # released, since the handler's effect has happened; its lock lapses after
+                # lock_timeout instead of letting a retry run the handler again at once.
+                self.settled = True
                 await self._settle(
                     StoredResponse(self._status, self._headers, b"".join(self._chunks))
                 )
-                self.settled = True
         await self._send(message)
 
 
