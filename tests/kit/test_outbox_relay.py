@@ -132,7 +132,9 @@ def test_a_postgres_outbox_without_psycopg_says_what_to_install(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setitem(sys.modules, "psycopg", None)  # import psycopg now raises ImportError
-    with pytest.raises(ConfigurationError, match=r"needs psycopg 3: pip install"):
+    with pytest.raises(
+        ConfigurationError, match=r"psycopg package: pip install 'stormproof\[postgres\]'"
+    ):
         PostgresOutbox("host=127.0.0.1")
 
 

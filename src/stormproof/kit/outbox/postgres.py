@@ -1,4 +1,4 @@
-"""The outbox in PostgreSQL, through psycopg 3 (``pip install 'psycopg[binary]'``)."""
+"""The outbox in PostgreSQL, through psycopg 3 (``pip install 'stormproof[postgres]'``)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from stormproof.kit._checks import check, is_seconds
+from stormproof.kit._optional import require
 from stormproof.kit.errors import ConfigurationError
 from stormproof.kit.outbox import _sql
 from stormproof.kit.outbox.event import Event, decode
@@ -54,12 +55,7 @@ class PostgresOutbox(Outbox):
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(clock=clock)
-        try:
-            import psycopg
-        except ImportError as exc:
-            raise ConfigurationError(
-                "PostgresOutbox needs psycopg 3: pip install 'psycopg[binary]'"
-            ) from exc
+        psycopg = require("psycopg", extra="postgres", needed_by="PostgresOutbox")
         check("conninfo", conninfo, isinstance(conninfo, str), "a libpq connection string")
         try:
             parts = psycopg.conninfo.conninfo_to_dict(conninfo)
