@@ -23,6 +23,7 @@ COMMANDS = {
     "init": "stormproof.cli.manifest_cmd:init",
     "chaos": "stormproof.cli.chaos_cmd:chaos",
     "lin": "stormproof.cli.lin_cmd:lin",
+    "audit": "stormproof.cli.audit_cmd:audit",
 }
 
 

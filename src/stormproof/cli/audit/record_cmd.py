@@ -1,0 +1,56 @@
+"""`stormproof audit record`: one generation event."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from stormproof.cli.audit.common import one_line_errors
+from stormproof.ledger import Generation, open_ledger, record_generation
+from stormproof.ledger.attribution import text_lines
+
+_FILE = click.Path(path_type=Path, dir_okay=False)
+
+
+@click.command()
+@click.option("--prompt", required=True, type=_FILE, help="The prompt, as sent to the model.")
+@click.option("--response", required=True, type=_FILE, help="The model's response.")
+@click.option("--model", required=True, help="The model's name and version.")
+@click.option("--results", type=_FILE, help="Check or chaos results (result.json) to keep.")
+@click.option("--author", help="Who recorded it [default: git's user.name <user.email>].")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def record(
+    prompt: Path,
+    response: Path,
+    model: str,
+    results: Path | None,
+    author: str | None,
+    paths: tuple[Path, ...],
+) -> None:
+    """Record one generation: the prompt and response, the model, and the files it wrote
+    (PATH...), with the lines it added or changed since the ledger last recorded each file
+    (or since git's HEAD, for a file it never recorded).
+
+    \b
+    Example:
+      stormproof audit record --prompt p.txt --response r.md --model claude-x -- booking/app.py
+    """
+    with one_line_errors("record"):
+        ledger = open_ledger()
+        generation = Generation(
+            prompt=prompt.read_bytes(),
+            response=response.read_bytes(),
+            model=model,
+            files=paths,
+            results=None if results is None else results.read_bytes(),
+            author=author,
+        )
+        digest = record_generation(ledger, generation)
+    for path in paths:
+        if text_lines(path.read_bytes()) is None:
+            click.echo(
+                f"note: {path} is binary: its hash is recorded, no line attribution", err=True
+            )
+    click.echo(f"recorded {digest[:12]} ({len(paths)} file{'s' * (len(paths) != 1)}) in "
+               f"{ledger.relative(ledger.root)}")  # fmt: skip

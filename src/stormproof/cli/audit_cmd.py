@@ -1,0 +1,39 @@
+"""`stormproof audit`: a tamper-evident ledger of which prompt produced which code."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+# subcommand → "module:attribute", imported when it runs
+SUBCOMMANDS = {
+    "record": "stormproof.cli.audit.record_cmd:record",
+    "verify": "stormproof.cli.audit.verify_cmd:verify",
+    "log": "stormproof.cli.audit.log_cmd:log",
+}
+
+
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(SUBCOMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = SUBCOMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, attribute = target.partition(":")
+        command = getattr(importlib.import_module(module), attribute)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=_LazyGroup, context_settings={"max_content_width": 100})
+def audit() -> None:
+    """A tamper-evident ledger of which prompt and model produced which code.
+
+    Entries live in .stormproof/ledger/ beside the manifest (or at the repository's root),
+    one canonical-JSON file per entry, named by its SHA-256 and naming its parents' hashes;
+    prompts, responses and file snapshots are blobs named by theirs. Commit the directory
+    with the code: it travels and merges with the repository.
+    """

@@ -1,0 +1,119 @@
+"""``stormproof audit record``: one generation event into the ledger."""
+
+from __future__ import annotations
+
+import getpass
+import subprocess
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from stormproof import __version__
+from stormproof.ledger.attribution import changed_lines, text_lines
+from stormproof.ledger.canonical import sha256
+from stormproof.ledger.entry import Entry, FileRecord
+from stormproof.ledger.errors import LedgerError
+from stormproof.ledger.order import in_order
+from stormproof.ledger.store import Ledger, heads
+
+TOOL = f"stormproof {__version__}"
+
+
+@dataclass(frozen=True)
+class Generation:
+    """What one generation event produced: the prompt and response as sent and received, the
+    model, the files it wrote, and optionally the results of checking them."""
+
+    prompt: bytes
+    response: bytes
+    model: str
+    files: Sequence[Path]
+    results: bytes | None = None
+    author: str | None = None
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def record_generation(
+    ledger: Ledger, generation: Generation, *, clock: Callable[[], str] = now
+) -> str:
+    """Add a generation entry whose parents are the ledger's heads; its hash. LedgerError for
+    a file that is missing, not a file, or outside the repository, or an empty model."""
+    if not generation.model.strip():
+        raise LedgerError("--model: the model name is empty")
+    contents = {
+        ledger.relative(_checked(ledger, path)): path.read_bytes() for path in generation.files
+    }
+    if not contents:
+        raise LedgerError("no files given: name the files the generation wrote after --")
+    with ledger.locked():
+        entries = ledger.entries()
+        files = tuple(
+            _file_record(ledger, entries, path, data) for path, data in sorted(contents.items())
+        )
+        entry = Entry(
+            kind="generation",
+            parents=tuple(heads(entries)),
+            time=clock(),
+            author=generation.author or _author(ledger.repo),
+            tool=TOOL,
+            model=generation.model,
+            prompt=ledger.put_blob(generation.prompt),
+            response=ledger.put_blob(generation.response),
+            results=None if generation.results is None else ledger.put_blob(generation.results),
+            files=files,
+        )
+        return ledger.add(entry)
+
+
+def _checked(ledger: Ledger, path: Path) -> Path:
+    if not path.exists():
+        raise LedgerError(f"{path}: no such file")
+    if not path.is_file():
+        raise LedgerError(f"{path}: not a file")
+    try:
+        ledger.relative(path)
+    except ValueError:
+        raise LedgerError(f"{path}: outside the repository {ledger.repo}") from None
+    return path
+
+
+def _file_record(ledger: Ledger, entries: dict[str, Entry], path: str, data: bytes) -> FileRecord:
+    lines = text_lines(data)
+    if lines is None:
+        return FileRecord(path, sha256(data), None, None)
+    before = previous_version(ledger, entries, path)
+    old = (text_lines(before) or []) if before is not None else []
+    return FileRecord(path, sha256(data), ledger.put_blob(data), changed_lines(old, lines))
+
+
+def previous_version(ledger: Ledger, entries: dict[str, Entry], path: str) -> bytes | None:
+    """The file as the ledger last recorded it; before its first record, as git's HEAD has
+    it (a file written by hand and committed before an assistant first changed it); None
+    for a new file."""
+    for digest in reversed(in_order(entries)):
+        for record in entries[digest].files:
+            if record.path == path and record.content is not None:
+                snapshot = ledger.read_blob(record.content)
+                if snapshot is not None:
+                    return snapshot
+    done = subprocess.run(
+        ["git", "show", f"HEAD:{path}"], cwd=ledger.repo, capture_output=True, check=False
+    )
+    return done.stdout if done.returncode == 0 else None
+
+
+def _author(repo: Path) -> str:
+    def config(key: str) -> str:
+        done = subprocess.run(
+            ["git", "config", key], cwd=repo, capture_output=True, text=True, check=False
+        )
+        return done.stdout.strip()
+
+    name, email = config("user.name"), config("user.email")
+    if name and email:
+        return f"{name} <{email}>"
+    return name or email or getpass.getuser()
