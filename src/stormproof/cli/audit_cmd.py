@@ -11,6 +11,7 @@ SUBCOMMANDS = {
     "record": "stormproof.cli.audit.record_cmd:record",
     "verify": "stormproof.cli.audit.verify_cmd:verify",
     "log": "stormproof.cli.audit.log_cmd:log",
+    "keygen": "stormproof.cli.audit.keygen_cmd:keygen",
 }
 
 

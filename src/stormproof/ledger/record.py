@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from stormproof import __version__
 from stormproof.ledger.attribution import changed_lines, text_lines
@@ -15,6 +16,7 @@ from stormproof.ledger.canonical import sha256
 from stormproof.ledger.entry import Entry, FileRecord
 from stormproof.ledger.errors import LedgerError
 from stormproof.ledger.order import in_order
+from stormproof.ledger.signing import sign
 from stormproof.ledger.store import Ledger, heads
 
 TOOL = f"stormproof {__version__}"
@@ -38,10 +40,16 @@ def now() -> str:
 
 
 def record_generation(
-    ledger: Ledger, generation: Generation, *, clock: Callable[[], str] = now
+    ledger: Ledger,
+    generation: Generation,
+    *,
+    clock: Callable[[], str] = now,
+    signer: Any | None = None,
 ) -> str:
-    """Add a generation entry whose parents are the ledger's heads; its hash. LedgerError for
-    a file that is missing, not a file, or outside the repository, or an empty model."""
+    """Add a generation entry whose parents are the ledger's heads; its hash. ``signer``, an
+    ed25519 private key (:func:`~stormproof.ledger.signing.load_private`), signs it.
+    LedgerError for a file that is missing, not a file, or outside the repository, or an
+    empty model."""
     if not generation.model.strip():
         raise LedgerError("--model: the model name is empty")
     contents = {
@@ -66,7 +74,10 @@ def record_generation(
             results=None if generation.results is None else ledger.put_blob(generation.results),
             files=files,
         )
-        return ledger.add(entry)
+        digest = ledger.add(entry)
+        if signer is not None:
+            ledger.add_signature(digest, sign(signer, digest))
+        return digest
 
 
 def _checked(ledger: Ledger, path: Path) -> Path:

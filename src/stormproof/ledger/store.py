@@ -119,6 +119,17 @@ class Ledger:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
+    def read_signature(self, digest: str) -> bytes | None:
+        """The bytes of ``entries/<digest>.sig``, or None when the entry is not signed."""
+        try:
+            with open(os.path.join(self._entries, f"{digest}.sig"), "rb") as file:
+                return file.read()
+        except FileNotFoundError:
+            return None
+
+    def add_signature(self, digest: str, data: bytes) -> None:
+        _write_atomically(self.entries_dir / f"{digest}.sig", data)
+
     def add(self, entry: Entry) -> str:
         """Write ``entry``; its hash. Call under :meth:`locked` with parents read there."""
         data = entry.encode()

@@ -8,12 +8,14 @@ entries too corrupt to be placed come first."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from stormproof.ledger.canonical import sha256
 from stormproof.ledger.entry import Entry
 from stormproof.ledger.errors import LedgerError
 from stormproof.ledger.order import in_order
+from stormproof.ledger.signing import signature_problem
 from stormproof.ledger.store import Ledger, heads
 
 
@@ -41,7 +43,10 @@ class VerifyResult:
         return not self.problems
 
 
-def verify_ledger(ledger: Ledger) -> VerifyResult:
+def verify_ledger(ledger: Ledger, *, trusted: Iterable[str] = ()) -> VerifyResult:
+    """Check every hash (see the module's notes), and signatures: a signature present must
+    verify; with ``trusted`` public keys (base64), every entry must be signed by one."""
+    trusted = tuple(trusted)
     result = VerifyResult()
     entries: dict[str, Entry] = {}
     for name in ledger.entry_names():
@@ -57,6 +62,9 @@ def verify_ledger(ledger: Ledger) -> VerifyResult:
         where = ledger.entry_where(digest)
         for message in _entry_problems(ledger, entries, digest, redacted, checked):
             result.problems.append(Problem(where, message))
+        unsigned = signature_problem(ledger.read_signature(digest), digest, trusted)
+        if unsigned is not None:
+            result.problems.append(Problem(where, unsigned))
     result.blobs = sum(1 for outcome in checked.values() if outcome is None)
     result.redacted = len(redacted)
     return result

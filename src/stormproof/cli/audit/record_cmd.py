@@ -9,6 +9,7 @@ import click
 from stormproof.cli.audit.common import one_line_errors
 from stormproof.ledger import Generation, open_ledger, record_generation
 from stormproof.ledger.attribution import text_lines
+from stormproof.ledger.signing import load_private
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
 
@@ -19,6 +20,7 @@ _FILE = click.Path(path_type=Path, dir_okay=False)
 @click.option("--model", required=True, help="The model's name and version.")
 @click.option("--results", type=_FILE, help="Check or chaos results (result.json) to keep.")
 @click.option("--author", help="Who recorded it [default: git's user.name <user.email>].")
+@click.option("--sign", "key", type=_FILE, help="Sign the entry with this ed25519 private key.")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def record(
     prompt: Path,
@@ -26,6 +28,7 @@ def record(
     model: str,
     results: Path | None,
     author: str | None,
+    key: Path | None,
     paths: tuple[Path, ...],
 ) -> None:
     """Record one generation: the prompt and response, the model, and the files it wrote
@@ -46,7 +49,8 @@ def record(
             results=None if results is None else results.read_bytes(),
             author=author,
         )
-        digest = record_generation(ledger, generation)
+        signer = None if key is None else load_private(key)
+        digest = record_generation(ledger, generation, signer=signer)
     for path in paths:
         if text_lines(path.read_bytes()) is None:
             click.echo(

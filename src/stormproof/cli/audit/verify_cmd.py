@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
 from stormproof.cli.audit.common import one_line_errors
 from stormproof.ledger import open_ledger, verify_ledger
+from stormproof.ledger.signing import load_public
 
 
 @click.command()
-def verify() -> None:
+@click.option(
+    "--key",
+    "keys",
+    multiple=True,
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="A trusted public key (KEY.pub): every entry must be signed by one. Repeatable.",
+)
+def verify(keys: tuple[Path, ...]) -> None:
     """Recompute every hash: exit 0 when the ledger is intact, 1 naming the first bad entry
-    and why (changed, missing, a missing parent or blob), 2 for bad input. A blob emptied
-    by `redact` is fine."""
+    and why (changed, missing, a missing parent or blob, a bad signature), 2 for bad input.
+    A blob emptied by `redact` is fine."""
     with one_line_errors("verify"):
         ledger = open_ledger()
-        result = verify_ledger(ledger)
+        result = verify_ledger(ledger, trusted=[load_public(key) for key in keys])
     if not result.intact:
         first = result.problems[0]
         more = len(result.problems) - 1
