@@ -66,7 +66,7 @@ def record_generation(
             kind="generation",
             parents=tuple(heads(entries)),
             time=clock(),
-            author=generation.author or _author(ledger.repo),
+            author=generation.author or git_author(ledger.repo),
             tool=TOOL,
             model=generation.model,
             prompt=ledger.put_blob(generation.prompt),
@@ -117,7 +117,7 @@ def previous_version(ledger: Ledger, entries: dict[str, Entry], path: str) -> by
     return done.stdout if done.returncode == 0 else None
 
 
-def _author(repo: Path) -> str:
+def git_author(repo: Path) -> str:
     def config(key: str) -> str:
         done = subprocess.run(
             ["git", "config", key], cwd=repo, capture_output=True, text=True, check=False

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from stormproof.ledger.anchor import anchor_problems
 from stormproof.ledger.canonical import sha256
 from stormproof.ledger.entry import Entry
 from stormproof.ledger.errors import LedgerError
@@ -67,6 +68,7 @@ def verify_ledger(ledger: Ledger, *, trusted: Iterable[str] = ()) -> VerifyResul
             result.problems.append(Problem(where, unsigned))
     result.blobs = sum(1 for outcome in checked.values() if outcome is None)
     result.redacted = len(redacted)
+    result.problems += [Problem(where, why) for where, why in anchor_problems(ledger, entries)]
     return result
 
 
