@@ -11,6 +11,7 @@ SUBCOMMANDS = {
     "record": "stormproof.cli.audit.record_cmd:record",
     "verify": "stormproof.cli.audit.verify_cmd:verify",
     "log": "stormproof.cli.audit.log_cmd:log",
+    "blame": "stormproof.cli.audit.blame_cmd:blame",
     "redact": "stormproof.cli.audit.redact_cmd:redact",
     "anchor": "stormproof.cli.audit.anchor_cmd:anchor",
     "export": "stormproof.cli.audit.export_cmd:export",
