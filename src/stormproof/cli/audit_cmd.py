@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
-
 import click
+
+from stormproof.cli.options import LazyGroup
 
 # subcommand → "module:attribute", imported when it runs
 SUBCOMMANDS = {
@@ -19,21 +19,7 @@ SUBCOMMANDS = {
 }
 
 
-class _LazyGroup(click.Group):
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(SUBCOMMANDS)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = SUBCOMMANDS.get(cmd_name)
-        if target is None:
-            return None
-        module, _, attribute = target.partition(":")
-        command = getattr(importlib.import_module(module), attribute)
-        assert isinstance(command, click.Command)
-        return command
-
-
-@click.group(cls=_LazyGroup, context_settings={"max_content_width": 100})
+@click.group(cls=LazyGroup, lazy=SUBCOMMANDS, context_settings={"max_content_width": 100})
 def audit() -> None:
     """A tamper-evident ledger of which prompt and model produced which code.
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from stormproof.cli.options import text_or_json
 from stormproof.history import FORMATS, HistoryError, Validity, read_history
 from stormproof.history.lin import MODEL_NAMES, LinResult, OpError, check_linearizable
 from stormproof.history.lin.explain import explain, headline
@@ -25,14 +26,7 @@ HISTORY = "history.jsonl"
     type=click.Choice(MODEL_NAMES),
     help="The sequential specification to check against.",
 )
-@click.option(
-    "--format",
-    "output",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output for people, or a JSON list with one object per file.",
-)
+@text_or_json("Output for people, or a JSON list with one object per file.")
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),

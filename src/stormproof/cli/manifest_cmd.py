@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from stormproof.cli.options import text_or_json
 from stormproof.manifest import (
     MANIFEST_NAME,
     Manifest,
@@ -44,13 +45,8 @@ def _fail(message: str) -> NoReturn:
     type=click.Path(path_type=Path),
     help=f"The manifest to read, instead of looking for {MANIFEST_NAME} from PATH upwards.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people; json for the normalised model, defaults filled in.",
+@text_or_json(
+    "text for people; json for the normalised model, defaults filled in.", name="output_format"
 )
 def manifest(path: Path, manifest_file: Path | None, output_format: str) -> None:
     """Show the system that stormproof.yaml describes.

@@ -7,6 +7,7 @@ import json
 import click
 
 from stormproof.cli.audit.common import one_line_errors
+from stormproof.cli.options import text_or_json
 from stormproof.ledger import open_ledger
 from stormproof.ledger.blame import BlameResult, blame_file, parse_target
 
@@ -15,14 +16,7 @@ _LABEL = 12  # columns for a line's writer: a short hash, "human" or "unknown"
 
 @click.command()
 @click.argument("target", metavar="PATH[:LINE]")
-@click.option(
-    "--format",
-    "output",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Lines with their writers and a key for people, or a JSON list in line order.",
-)
+@text_or_json("Lines with their writers and a key for people, or a JSON list in line order.")
 def blame(target: str, output: str) -> None:
     """Name, for each line of PATH as it is now (or only LINE), the ledger entry that last
     wrote it, with its model, time and the first line of its prompt. Lines no recorded

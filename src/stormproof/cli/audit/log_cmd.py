@@ -7,19 +7,13 @@ import json
 import click
 
 from stormproof.cli.audit.common import one_line_errors
+from stormproof.cli.options import text_or_json
 from stormproof.ledger import open_ledger
 from stormproof.ledger.log import log_entries
 
 
 @click.command()
-@click.option(
-    "--format",
-    "output",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="One line per entry for people, or a JSON list (oldest first).",
-)
+@text_or_json("One line per entry for people, or a JSON list (oldest first).")
 def log(output: str) -> None:
     """List the entries, oldest first: hash, time, model, the prompt's first line and the
     files written (or, for a redaction, the blob and the reason)."""
