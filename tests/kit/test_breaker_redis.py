@@ -24,7 +24,6 @@ from typing import Any
 
 import pytest
 
-import tests.servers.redis_server as redis_server_module
 from stormproof.kit import CircuitOpenError, CircuitState, RedisBreakerState
 from stormproof.kit.breaker import CircuitBreaker
 from tests.servers.redis_server import Unavailable, redis_server
@@ -71,8 +70,7 @@ def shared(redis_url: str) -> RedisBreakerState:
 class Server:
     """A redis-server of one test's own, to kill and to start again on the same port."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.monkeypatch = monkeypatch
+    def __init__(self) -> None:
         self.stack = contextlib.ExitStack()
         try:
             self.url = self.stack.enter_context(redis_server())
@@ -84,16 +82,14 @@ class Server:
         self.admin.shutdown(nosave=True)
 
     def start_again(self) -> None:
-        """A new, empty server on the same port (the fixture picks the port; here it must
-        be the old one, for the breaker's client to find it)."""
+        """A new, empty server on the same port, for the breaker's client to find it."""
         port = int(self.url.rsplit(":", 1)[1].split("/")[0])
-        self.monkeypatch.setattr(redis_server_module, "_free_port", lambda: port)
-        assert self.stack.enter_context(redis_server()) == self.url
+        assert self.stack.enter_context(redis_server(port)) == self.url
 
 
 @pytest.fixture
-def own_redis(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
-    server = Server(monkeypatch)
+def own_redis() -> Iterator[Server]:
+    server = Server()
     yield server
     server.stack.close()
 

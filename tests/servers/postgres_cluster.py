@@ -11,11 +11,12 @@ import contextlib
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from tests.servers import free_port
 
 USER = "stormproof"
 START_TIMEOUT_S = 30
@@ -45,12 +46,6 @@ def _account() -> str | None:
     return "postgres"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @contextlib.contextmanager
 def cluster() -> Iterator[str]:
     """Start a cluster; yield its libpq connection string (database ``postgres``)."""
@@ -72,7 +67,7 @@ def cluster() -> Iterator[str]:
     try:
         run(initdb, "-D", str(data), "-A", "trust", "-U", USER, "--no-sync", "-E", "UTF8",
             "--no-locale")  # fmt: skip
-        port = _free_port()  # a small window to lose it in: the start would then fail loudly
+        port = free_port()
         options = f"-F -c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories=''"
         run(pg_ctl, "-D", str(data), "-l", str(log), "-w", "-t", str(START_TIMEOUT_S),
             "-o", options, "start")  # fmt: skip

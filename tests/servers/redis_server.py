@@ -15,17 +15,13 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from tests.servers import free_port
+
 START_TIMEOUT_S = 15.0
 
 
 class Unavailable(Exception):
     """No Redis server can be started here; the message says why."""
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _wait_until_up(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -42,8 +38,9 @@ def _wait_until_up(port: int, process: subprocess.Popen[bytes], log: Path) -> No
 
 
 @contextlib.contextmanager
-def redis_server() -> Iterator[str]:
-    """Start a server; yield its URL (``redis://127.0.0.1:PORT/0``)."""
+def redis_server(port: int | None = None) -> Iterator[str]:
+    """Start a server on ``port`` (a free one by default: a test that restarts a server it
+    killed gives the old one); yield its URL (``redis://127.0.0.1:PORT/0``)."""
     binary = shutil.which("redis-server")
     if binary is None:
         raise Unavailable("redis-server is not installed (apt-get install redis-server)")
@@ -53,7 +50,7 @@ def redis_server() -> Iterator[str]:
         raise Unavailable("the redis Python client is not installed (pip install redis)") from None
     base = Path(tempfile.mkdtemp(prefix="stormproof-redis-"))
     log = base / "server.log"
-    port = _free_port()  # a small window to lose it in: the start would then fail loudly
+    port = free_port() if port is None else port
     command = [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                "--appendonly", "no", "--dir", str(base), "--logfile", str(log)]  # fmt: skip
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
