@@ -59,8 +59,9 @@ def record_generation(
         raise LedgerError("no files given: name the files the generation wrote after --")
     with ledger.locked():
         entries = ledger.entries()
+        snapshots = recorded_snapshots(entries)
         files = tuple(
-            _file_record(ledger, entries, path, data) for path, data in sorted(contents.items())
+            _file_record(ledger, snapshots, path, data) for path, data in sorted(contents.items())
         )
         entry = Entry(
             kind="generation",
@@ -92,25 +93,35 @@ def _checked(ledger: Ledger, path: Path) -> Path:
     return path
 
 
-def _file_record(ledger: Ledger, entries: dict[str, Entry], path: str, data: bytes) -> FileRecord:
+def _file_record(
+    ledger: Ledger, snapshots: dict[str, list[str]], path: str, data: bytes
+) -> FileRecord:
     lines = text_lines(data)
     if lines is None:
         return FileRecord(path, sha256(data), None, None)
-    before = previous_version(ledger, entries, path)
+    before = previous_version(ledger, snapshots.get(path, []), path)
     old = (text_lines(before) or []) if before is not None else []
     return FileRecord(path, sha256(data), ledger.put_blob(data), changed_lines(old, lines))
 
 
-def previous_version(ledger: Ledger, entries: dict[str, Entry], path: str) -> bytes | None:
-    """The file as the ledger last recorded it; before its first record, as git's HEAD has
-    it (a file written by hand and committed before an assistant first changed it); None
-    for a new file."""
+def recorded_snapshots(entries: dict[str, Entry]) -> dict[str, list[str]]:
+    """Each path's snapshot blobs in the ledger, the newest first."""
+    found: dict[str, list[str]] = {}
     for digest in reversed(in_order(entries)):
         for record in entries[digest].files:
-            if record.path == path and record.content is not None:
-                snapshot = ledger.read_blob(record.content)
-                if snapshot is not None:
-                    return snapshot
+            if record.content is not None:
+                found.setdefault(record.path, []).append(record.content)
+    return found
+
+
+def previous_version(ledger: Ledger, snapshots: list[str], path: str) -> bytes | None:
+    """The file as the ledger last recorded it (its newest snapshot not redacted); before
+    its first record, as git's HEAD has it (a file written by hand and committed before an
+    assistant first changed it); None for a new file."""
+    for blob in snapshots:
+        snapshot = ledger.read_blob(blob)
+        if snapshot is not None:
+            return snapshot
     done = subprocess.run(
         ["git", "show", f"HEAD:{path}"], cwd=ledger.repo, capture_output=True, check=False
     )

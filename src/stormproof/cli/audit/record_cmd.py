@@ -8,7 +8,6 @@ import click
 
 from stormproof.cli.audit.common import one_line_errors
 from stormproof.ledger import Generation, open_ledger, record_generation
-from stormproof.ledger.attribution import text_lines
 from stormproof.ledger.signing import load_private
 
 _FILE = click.Path(path_type=Path, dir_okay=False)
@@ -51,10 +50,10 @@ def record(
         )
         signer = None if key is None else load_private(key)
         digest = record_generation(ledger, generation, signer=signer)
-    for path in paths:
-        if text_lines(path.read_bytes()) is None:
-            click.echo(
-                f"note: {path} is binary: its hash is recorded, no line attribution", err=True
-            )
-    click.echo(f"recorded {digest[:12]} ({len(paths)} file{'s' * (len(paths) != 1)}) in "
-               f"{ledger.relative(ledger.root)}")  # fmt: skip
+    # What was recorded, not a second read of files that may have changed since.
+    for file in ledger.read_entry(digest).files:
+        if file.lines is None:
+            click.echo(f"note: {file.path} is binary: its hash is recorded, no line attribution",
+                       err=True)  # fmt: skip
+    files = f"{len(paths)} file{'s' * (len(paths) != 1)}"
+    click.echo(f"recorded {digest[:12]} ({files}) in {ledger.relative(ledger.root)}")
