@@ -272,3 +272,59 @@ def test_describe_error_is_capped():
     assert text.startswith("ValueError: xxx")
     assert text.endswith("…")
     assert "\n" not in text
+
+
+
+class Stubborn(Scripted):
+    """Catches the CancelledError that Ctrl-C delivers into its operation, and returns."""
+
+    async def invoke(self, client: httpx.AsyncClient, operation: Operation) -> object:
+        try:
+            await asyncio.sleep(0.05)
+        except asyncio.CancelledError:
+            return "swallowed"
+        return None
+
+
+class Punctual(Scripted):
+    """Cancels the drive as its operation completes: the cancellation reaches the worker
+    after the result does, the race that 3.11's ``wait_for`` settles by dropping it."""
+
+    drive_task: asyncio.Task | None = None
+
+    async def invoke(self, client: httpx.AsyncClient, operation: Operation) -> object:
+        await asyncio.sleep(0.05)
+        if self.drive_task is not None:
+            self.drive_task.cancel()
+        return None
+
+
+@pytest.mark.parametrize("workload", [Stubborn(), Punctual()], ids=["swallowed", "race"])
+def test_a_cancelled_drive_stops_although_an_operation_did_not_end_by_the_cancellation(
+    workload, tmp_path
+):
+    """Ctrl-C cancels the drive; a cancellation lost on its way to the worker must not keep
+    the worker invoking until the window's end (15 s here)."""
+    workload.concurrency, workload.rate, workload.timeout = 2, 0.0, 5.0
+
+    async def main() -> tuple[bool, bool]:
+        recorder = Recorder(tmp_path / "history.jsonl")
+        try:
+            async with client() as http:
+                task = asyncio.create_task(drive(workload, http, recorder, random.Random(1), 15))
+                await asyncio.sleep(0.2)
+                if isinstance(workload, Punctual):
+                    workload.drive_task = task
+                else:
+                    task.cancel()
+                done, _ = await asyncio.wait([task], timeout=5)
+                if not done:  # leave nothing running behind the failed assertion
+                    task.cancel()
+                    await asyncio.gather(task, return_exceptions=True)
+                return bool(done), task.cancelled()
+        finally:
+            recorder.close()
+
+    stopped, cancelled = asyncio.run(main())
+    assert stopped, "the workers kept invoking after the drive was cancelled"
+    assert cancelled

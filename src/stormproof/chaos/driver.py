@@ -90,6 +90,20 @@ async def _worker(
         await asyncio.sleep(max(0.0, start - time.monotonic()))
         if await invoke(workload, client, recorder, process, operation) == "info":
             process += workers
+        _stop_if_cancelled()
+
+
+def _stop_if_cancelled() -> None:
+    """Raise CancelledError if this task was asked to stop, though nothing raised it.
+
+    A cancellation can be lost on its way: an operation that catches CancelledError, or one
+    that had just finished when Ctrl-C arrived, returns normally. Its worker would then keep
+    invoking until the window's end, holding the interrupted run open for the whole window.
+    The request is still counted on the task (``cancelling``), so the worker honours it here.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 async def invoke(
@@ -107,7 +121,10 @@ async def invoke(
 
     record("invoke", value)
     try:
-        result = await asyncio.wait_for(workload.invoke(client, operation), workload.timeout)
+        # asyncio.timeout, not wait_for: on 3.11, wait_for returns the inner result and drops
+        # a cancellation that arrives as the operation completes.
+        async with asyncio.timeout(workload.timeout):
+            result = await workload.invoke(client, operation)
     except Fail as failure:
         reason = f"Fail: {failure.reason}" if failure.reason else None
         record("fail", value if failure.value is None else failure.value, reason)

@@ -263,7 +263,8 @@ async def _fault_window(
         nemesis.start()
         limit = schedule.duration + workload.timeout + DRAIN_GRACE_S
         try:
-            await asyncio.wait_for(drive(workload, client, recorder, rng, schedule.duration), limit)
+            async with asyncio.timeout(limit):
+                await drive(workload, client, recorder, rng, schedule.duration)
         except TimeoutError:
             raise ChaosError(
                 f"the workload was still running {limit:g}s after it started (its "
@@ -279,9 +280,8 @@ async def _fault_window(
 async def _read_final_state(workload: Workload, context: RunContext, outcome: _Outcome) -> None:
     async with httpx.AsyncClient(timeout=FINAL_READ_TIMEOUT_S, trust_env=False) as client:
         try:
-            outcome.final = await asyncio.wait_for(
-                workload.final_state(client, context), FINAL_READ_TIMEOUT_S
-            )
+            async with asyncio.timeout(FINAL_READ_TIMEOUT_S):
+                outcome.final = await workload.final_state(client, context)
             json.dumps(outcome.final, default=str)
         except Exception as error:
             outcome.reason = f"the final read failed: {type(error).__name__}: {error}"

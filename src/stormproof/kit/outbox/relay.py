@@ -165,7 +165,8 @@ class Relay:
         while not stop.is_set():
             if not (await self.arun_once()).delivered:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), self._idle)
+                    async with asyncio.timeout(self._idle):
+                        await stop.wait()
 
     # -- the cycle ----------------------------------------------------------------------------
 
