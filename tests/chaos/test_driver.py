@@ -274,7 +274,6 @@ def test_describe_error_is_capped():
     assert "\n" not in text
 
 
-
 class Stubborn(Scripted):
     """Catches the CancelledError that Ctrl-C delivers into its operation, and returns."""
 
