@@ -3,6 +3,7 @@ nothing left running whatever happens."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -147,7 +148,10 @@ def test_an_out_directory_with_files_in_it_is_refused(ledger: Path, tmp_path: Pa
     assert (tmp_path / "taken" / "keep.txt").read_text() == "mine"
 
 
-def test_ctrl_c_stops_every_service_and_exits_2(tmp_path: Path) -> None:
+@contextlib.contextmanager
+def chaos_under_way(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Path]]:
+    """`stormproof chaos` on the ledger system, as a process, once its workload is running;
+    afterwards, whatever happened, nothing is left running for the rest of the suite."""
     manifest = ledger_variant(tmp_path, "", {"duration": 60, "faults": []})
     out = tmp_path / "run"
     process = subprocess.Popen(
@@ -174,19 +178,39 @@ def test_ctrl_c_stops_every_service_and_exits_2(tmp_path: Path) -> None:
             assert time.monotonic() < deadline, "the run never started its workload"
             time.sleep(0.1)
         assert processes_in(manifest.parent), "the services should be running by now"
-        process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=60)
+        yield process, manifest.parent
     finally:
         if process.poll() is None:
             process.kill()
-            process.wait()
-        # Whatever went wrong above, leave nothing running for the rest of the suite.
-        leftovers = processes_in(manifest.parent)
-        for pid in leftovers:
+        process.communicate()
+        for pid in processes_in(manifest.parent):
             os.kill(pid, signal.SIGKILL)
+
+
+def processes_left_in(root: Path, seconds: float = 10.0) -> list[int]:
+    """The processes still running in ``root`` after waiting up to ``seconds`` for none."""
+    give_up = time.monotonic() + seconds
+    while (left := processes_in(root)) and time.monotonic() < give_up:
+        time.sleep(0.1)
+    return left
+
+
+def test_ctrl_c_stops_every_service_and_exits_2(tmp_path: Path) -> None:
+    with chaos_under_way(tmp_path) as (process, root):
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+        leftovers = processes_in(root)
     assert process.returncode == 2, err
     assert "interrupted" in err and "Traceback" not in err
     assert leftovers == []
+
+
+def test_kill_9_of_stormproof_still_stops_every_service(tmp_path: Path) -> None:
+    """Nothing of the dying process runs on SIGKILL; the run's reaper stops the services."""
+    with chaos_under_way(tmp_path) as (process, root):
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+        assert processes_left_in(root) == []
 
 
 def test_a_workload_whose_invariants_raise_is_one_line_not_a_traceback(ledger: Path) -> None:

@@ -23,6 +23,7 @@ from stormproof.chaos.errors import ChaosError
 from stormproof.chaos.ports import HOST, port_in_use, reserved_ports
 from stormproof.chaos.process import FakeClock, ServiceProcess, faketime_library
 from stormproof.chaos.proxy import FaultProxy
+from stormproof.chaos.reaper import Reaper
 from stormproof.chaos.topology import Edge, Topology, edge_name
 from stormproof.manifest import Manifest, Service
 from stormproof.manifest.chaos import CLIENT
@@ -59,6 +60,7 @@ class Cluster:
         self.proxies: dict[Edge, FaultProxy] = {}
         self.processes: dict[str, ServiceProcess] = {}
         self._rng = rng
+        self._reaper: Reaper | None = None
         # Kept apart from the proxies, whose ports are gone once they are closed.
         self._proxy_urls: dict[Edge, str] = {}
         self.topology = Topology.from_manifest(manifest, entry)
@@ -92,6 +94,7 @@ class Cluster:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.logs_dir.mkdir(parents=True, exist_ok=True)
         atexit.register(self.stop_now)
+        self._reaper = Reaper()
         try:
             await self._launch(fixed, library)
             await _all_healthy(self.processes.values(), time.monotonic() + self.health_timeout)
@@ -158,6 +161,7 @@ class Cluster:
                 callee_urls=self._callee_urls(name),
                 clock=self._clock(name, library),
                 origin=origin,
+                reaper=self._reaper,
             )
         for process in self.processes.values():
             process.start()
@@ -182,6 +186,8 @@ class Cluster:
         finally:
             self.stop_now()
             atexit.unregister(self.stop_now)
+            if self._reaper is not None:
+                self._reaper.close()
 
     def stop_now(self) -> None:
         """SIGKILL and reap every process at once, from synchronous code: the exit handler

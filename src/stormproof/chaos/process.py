@@ -26,6 +26,7 @@ import httpx
 
 from stormproof.chaos.errors import ChaosError
 from stormproof.chaos.ports import HOST
+from stormproof.chaos.reaper import Reaper
 from stormproof.manifest import Service
 
 STOP_GRACE_S = 3.0
@@ -120,6 +121,7 @@ class ServiceProcess:
         log_path: Path,
         clock: FakeClock | None = None,
         origin: float | None = None,
+        reaper: Reaper | None = None,
     ) -> None:
         if not argv:
             raise ChaosError(f"service {name} has an empty run command")
@@ -137,6 +139,7 @@ class ServiceProcess:
             self.env.update(clock.env())
             clock.set(0)
         self._origin = time.monotonic() if origin is None else origin
+        self._reaper = reaper
         self._popen: subprocess.Popen[bytes] | None = None
         self._starts = 0
         self._log_start = 0
@@ -155,9 +158,11 @@ class ServiceProcess:
         callee_urls: Mapping[str, str],
         clock: FakeClock | None = None,
         origin: float | None = None,
+        reaper: Reaper | None = None,
     ) -> ServiceProcess:
         """The process for a manifest service. ``callee_urls`` maps each env var of its
-        ``calls`` to the URL it should use (the edge's proxy)."""
+        ``calls`` to the URL it should use (the edge's proxy); ``reaper``, if given, is told
+        of every start, so the process dies with stormproof even if stormproof is killed."""
         if service.run is None:
             raise ChaosError(
                 f"service {service.name} has no run command; "
@@ -180,6 +185,7 @@ class ServiceProcess:
             log_path=logs_dir / f"{service.name}.log",
             clock=clock,
             origin=origin,
+            reaper=reaper,
         )
 
     # -- state -----------------------------------------------------------------------------
@@ -241,6 +247,8 @@ class ServiceProcess:
                     f"service {self.name} cannot be started: {error.strerror or error}",
                     detail=f"command: {shlex.join(self.argv)}",
                 ) from None
+        if self._reaper is not None:
+            self._reaper.watch(self._popen.pid)
         self._started_at = time.monotonic()
         self._paused = False
 
@@ -333,6 +341,8 @@ class ServiceProcess:
         # SIGKILL ends even a stopped process at once; only uninterruptible I/O delays it.
         with contextlib.suppress(subprocess.TimeoutExpired):
             self._popen.wait(timeout=_REAP_WAIT_S)
+        if self._reaper is not None and self._popen.returncode is not None:
+            self._reaper.forget(self._popen.pid)
 
     # -- output ----------------------------------------------------------------------------
 
