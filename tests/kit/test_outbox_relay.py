@@ -10,7 +10,6 @@ import datetime
 import logging
 import math
 import sqlite3
-import sys
 import tempfile
 import threading
 import time
@@ -26,7 +25,6 @@ from stormproof.kit.errors import ConfigurationError
 from stormproof.kit.outbox import (
     Deduplicator,
     Event,
-    PostgresOutbox,
     Relay,
     RelayResult,
     SqliteOutbox,
@@ -126,30 +124,6 @@ def test_bad_sqlite_outbox_settings_are_refused(
 ) -> None:
     with pytest.raises(ConfigurationError, match=message):
         SqliteOutbox(**{"path": path, **settings_})
-
-
-def test_a_postgres_outbox_without_psycopg_says_what_to_install(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setitem(sys.modules, "psycopg", None)  # import psycopg now raises ImportError
-    with pytest.raises(
-        ConfigurationError, match=r"psycopg package: pip install 'stormproof\[postgres\]'"
-    ):
-        PostgresOutbox("host=127.0.0.1")
-
-
-@pytest.mark.parametrize(
-    ("conninfo", "message"),
-    [
-        ("nonsense", 'conninfo is not a libpq connection string: missing "="'),
-        (42, "conninfo must be a libpq connection string, not 42"),
-        ("host=127.0.0.1 connect_timeout=1", None),
-    ],
-)
-def test_bad_postgres_outbox_settings_are_refused(conninfo: Any, message: str | None) -> None:
-    pytest.importorskip("psycopg", reason="psycopg 3 is not installed")
-    with pytest.raises(ConfigurationError, match=message or "connect_timeout must be"):
-        PostgresOutbox(conninfo, connect_timeout=1 if message else -1)
 
 
 @pytest.mark.parametrize("database", [":memory:", "", 42])

@@ -91,7 +91,9 @@ class Database:
 class Pool:
     """Up to ``size`` connections shared by the threads of a process, each call holding one
     of its own for as long as it runs; a call that finds all ``size`` in use waits up to
-    ``wait`` seconds for one, then raises TimeoutError. Connections open when first needed.
+    ``wait`` seconds for one, then raises TimeoutError, or with ``wait=None`` as long as it
+    takes (for callers whose statements are not bounded either, so that no wait would be too
+    long). Connections open when first needed.
 
     A connection returns to the pool only after a call that succeeded: one whose call raised
     may be broken or inside a transaction, and is closed. An idle connection that the server
@@ -100,7 +102,7 @@ class Pool:
     child forgets the connections it inherited, whose sockets are its parent's (psycopg does
     not close a connection that it garbage-collects in another process), and opens its own."""
 
-    def __init__(self, connect: Callable[[], Any], *, size: int, wait: float) -> None:
+    def __init__(self, connect: Callable[[], Any], *, size: int, wait: float | None) -> None:
         self._connect = connect
         self._size = size
         self._wait = wait
@@ -132,7 +134,7 @@ class Pool:
             conn.close()
 
     def _take(self) -> Any:
-        deadline = time.monotonic() + self._wait
+        deadline = None if self._wait is None else time.monotonic() + self._wait
         with self._changed:
             self._forget_if_forked()
             while True:
@@ -145,8 +147,8 @@ class Pool:
                 if self._open < self._size:
                     self._open += 1
                     break
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if remaining is not None and remaining <= 0:
                     raise TimeoutError(
                         f"no PostgreSQL connection came free in {self._wait:g} s:"
                         f" all {self._size} of the pool are in use"

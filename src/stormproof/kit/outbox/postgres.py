@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import os
-import threading
+import functools
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-from stormproof.kit._checks import check, is_seconds
-from stormproof.kit._optional import require
-from stormproof.kit.errors import ConfigurationError
+from stormproof.kit._checks import check, is_count, is_seconds
+from stormproof.kit._postgres import Database, Pool
 from stormproof.kit.outbox import _sql
 from stormproof.kit.outbox.event import Event, decode
 from stormproof.kit.outbox.store import HEAD_OF_KEY, TABLE, Outbox, schema
@@ -39,78 +37,57 @@ RETURNING o.seq, o.id, o.topic, o.key, o.payload::text, o.created_at, o.attempts
 
 
 class PostgresOutbox(Outbox):
-    """An outbox in the PostgreSQL database at ``conninfo`` (a ``postgresql://`` URL or a
-    ``key=value`` string), which must be the database the service changes, so that ``add``
-    can join its transactions (on a psycopg connection).
+    """An outbox in a PostgreSQL database, which must be the database the service changes, so
+    that ``add`` can join its transactions (on a psycopg connection). ``database`` is a libpq
+    connection string (``postgresql://...`` or ``key=value ...``) or a function returning a
+    new psycopg connection. The table is created now if it is missing: a wrong address or a
+    missing right fails at startup, not in the relay.
 
-    The relay's statements share one connection per outbox, opened on first use, serialised
-    by a lock, and opened anew after a fork or a broken connection. ``connect_timeout`` bounds
-    each connection attempt."""
+    The relay's statements (claims, and the marks of each delivery) run on a pool of up to
+    ``max_connections`` connections that the threads of a process share, opened when first
+    needed and replaced when broken or inherited across a fork: relays in threads claim side
+    by side, and one held up on the server holds up no other. A call that finds every
+    connection in use waits for one as long as it takes, as a call waits for its statement:
+    neither is bounded here, so put ``options='-c statement_timeout=...'`` in the connection
+    string to bound both. ``connect_timeout`` bounds each connection attempt."""
 
     def __init__(
         self,
-        conninfo: str,
+        database: str | Callable[[], Any],
         *,
+        max_connections: int = 4,
         connect_timeout: float = 10.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(clock=clock)
-        psycopg = require("psycopg", extra="postgres", needed_by="PostgresOutbox")
-        check("conninfo", conninfo, isinstance(conninfo, str), "a libpq connection string")
-        try:
-            parts = psycopg.conninfo.conninfo_to_dict(conninfo)
-        except psycopg.ProgrammingError as exc:
-            raise ConfigurationError(f"conninfo is not a libpq connection string: {exc}") from exc
+        check("max_connections", max_connections, is_count(max_connections), "an int >= 1")
         check(
             "connect_timeout",
             connect_timeout,
             is_seconds(connect_timeout),
             "a number of seconds > 0",
         )
-        self._psycopg = psycopg
-        self._conninfo = conninfo
-        # Where it points, for repr: never the password the string may hold.
-        self._where = " ".join(
-            f"{name}={parts[name]}" for name in ("host", "port", "dbname") if name in parts
+        self._database = Database(
+            database, needed_by="PostgresOutbox", connect_timeout=connect_timeout
         )
-        # libpq takes whole seconds, and 0 would mean no timeout at all.
-        self._connect_timeout = max(1, round(connect_timeout))
-        self._lock = threading.Lock()
-        self._conn: Any = None
-        self._pid = 0
-        with contextlib.closing(self._connect(autocommit=False)) as conn:
+        self._pool = Pool(
+            functools.partial(self._database.connect, autocommit=True),
+            size=max_connections,
+            wait=None,
+        )
+        with contextlib.closing(self._database.connect(autocommit=False)) as conn:
             _sql.create_tables(conn, TABLE, _SCHEMA)
 
     def __repr__(self) -> str:
-        return f"PostgresOutbox({self._where!r})"
+        return f"PostgresOutbox({self._database.where!r})"
 
     def claim(self, owner: str, *, now: float, until: float, limit: int) -> list[Event]:
-        with self._connection() as conn:
+        with self._pool.connection() as conn:
             rows = conn.execute(_CLAIM, (now, limit, owner, until)).fetchall()
         return sorted(map(decode, rows), key=lambda event: event.seq)  # RETURNING is unordered
 
     def close(self) -> None:
-        with self._lock:
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+        self._pool.close()
 
-    def _connect(self, *, autocommit: bool) -> Any:
-        return self._psycopg.connect(
-            self._conninfo, autocommit=autocommit, connect_timeout=self._connect_timeout
-        )
-
-    @contextlib.contextmanager
-    def _connection(self) -> Iterator[Any]:
-        with self._lock:
-            # A connection inherited across fork shares its socket with the parent: never use
-            # one; and a connection broken by a failed statement or a restart is replaced.
-            if self._conn is None or self._conn.closed or self._pid != os.getpid():
-                self._conn = self._connect(autocommit=True)
-                self._pid = os.getpid()
-            try:
-                yield self._conn
-            except self._psycopg.OperationalError:
-                self._conn.close()
-                self._conn = None
-                raise
+    def _connection(self) -> contextlib.AbstractContextManager[Any]:
+        return self._pool.connection()
