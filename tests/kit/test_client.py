@@ -17,6 +17,7 @@ import httpx
 import pytest
 import stamina
 
+from stormproof import kit
 from stormproof.kit import deadline
 from stormproof.kit.breaker import CircuitBreaker, CircuitState
 from stormproof.kit.budget import RetryBudget
@@ -487,6 +488,9 @@ def test_clients_of_one_target_share_a_breaker_and_a_budget(flavour: Flavour) ->
     assert first.policy.breaker is not other.policy.breaker
     assert first.policy.budget is not other.policy.budget
     assert breaker_for(target).name == target
+    # The public names are these shared instances, not copies.
+    assert kit.breaker_for(target) is first.policy.breaker
+    assert kit.budget_for(target) is first.policy.budget
 
 
 def test_breaker_and_budget_can_be_turned_off(flavour: Flavour) -> None:

@@ -11,6 +11,7 @@ from stormproof.kit.breaker_redis import RedisBreakerState
 from stormproof.kit.budget import RetryBudget, RetryBudgetMetrics
 from stormproof.kit.bulkhead import Bulkhead, BulkheadMetrics
 from stormproof.kit.client import AsyncClient, Client
+from stormproof.kit.client_policy import breaker_for, budget_for
 from stormproof.kit.deadline import DeadlineMiddleware
 from stormproof.kit.errors import (
     BulkheadFullError,
@@ -95,4 +96,6 @@ __all__ = [
     "SqliteOutbox",
     "Step",
     "StepContext",
+    "breaker_for",
+    "budget_for",
 ]
