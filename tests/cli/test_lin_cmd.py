@@ -153,3 +153,85 @@ def test_the_readme_example_is_what_lin_prints() -> None:
     for line in example.splitlines():
         if line.strip() not in ("", "..."):
             assert re.sub(r"\d+\.\d ms", "", line) in printed, line
+
+
+INDEPENDENT = Path(__file__).resolve().parents[1] / "data" / "jepsen-independent"
+
+
+@pytest.mark.parametrize("suffix", ["log", "edn"])
+def test_an_independent_history_is_checked_key_by_key(suffix: str) -> None:
+    ok = INDEPENDENT / f"cas-register-ok.{suffix}"
+    code, out, err = lin(ok, "-m", "cas-register", "--independent")
+    assert code == 0, err
+    assert out.startswith(f"{ok}: linearizable (cas-register, 19 ops, 4 keys, ")
+    assert "hint" not in out
+
+
+def test_an_independent_violation_names_its_key_and_line() -> None:
+    bad = INDEPENDENT / "cas-register-bad.log"
+    code, out, _ = lin(bad, "-m", "cas-register", "--independent")
+    assert code == 1
+    assert f"{bad}: NOT linearizable (cas-register, 19 ops, 4 keys, " in out
+    assert "everything before line 34 is linearizable on key 1, " in out
+    assert "line 33    process 3    read 1  (ok at line 34)" in out
+    code, out, _ = lin(bad, "-m", "cas-register", "--independent", "--format", "json")
+    assert code == 1
+    [report] = json.loads(out)
+    assert report["witness"]["key"] == 1
+    assert report["witness"]["op"]["line"] == 33
+    assert report["keys"] == 4
+
+
+def test_a_history_of_pairs_without_independent_gets_a_hint() -> None:
+    ok = INDEPENDENT / "cas-register-ok.log"
+    code, out, _ = lin(ok, "-m", "cas-register")
+    assert code == 1  # every key as one register: a violation that is not there
+    assert out.splitlines()[-1] == (
+        "  hint: every value here is a [key value] pair: if this is a jepsen.independent "
+        "history, check it with --independent"
+    )
+    _, out, _ = lin(ok, "-m", "cas-register", "--format", "json")
+    assert "with --independent" in json.loads(out)[0]["hint"]
+    code, out, err = lin(ok, "-m", "register")  # the cas ops: bad input, and the hint
+    assert code == 2
+    assert err.splitlines()[1].startswith("stormproof lin: hint: every value here is a [key")
+
+
+def test_independent_with_a_value_that_is_not_a_pair_is_one_line_exit_2(tmp_path: Path) -> None:
+    lines = (INDEPENDENT / "cas-register-ok.log").read_text().splitlines(keepends=True)
+    assert lines[4].endswith("0\t:ok\t:write\t[0 3]\n")
+    lines[4] = lines[4].replace("[0 3]", "3")
+    broken = tmp_path / "jepsen.log"
+    broken.write_text("".join(lines))
+    code, out, err = lin(broken, "-m", "cas-register", "--independent")
+    assert code == 2
+    assert out == ""
+    assert err.splitlines() == [
+        f"stormproof lin: {broken}:5: process 0 ok 'write': value 3 is not a [key value] pair, "
+        "as jepsen.independent writes"
+    ]
+    # A history that is not independent at all: its first op is named.
+    code, _, err = lin(GOOD, "-m", "cas-register", "--independent")
+    assert code == 2
+    assert f"{GOOD}:1: process 4 invoke 'read': value None is not a [key value] pair" in err
+
+
+def test_independent_on_a_history_with_keys_is_exit_2() -> None:
+    keyed = Path(__file__).resolve().parents[1] / "data" / "kv" / "kv-ok-small.edn"
+    code, _, err = lin(keyed, "-m", "kv", "--independent")
+    assert code == 2
+    assert err.strip() == (
+        f"stormproof lin: {keyed}:1: process 0 invoke 'append' already has key '0'; "
+        "an independent history's key is in its value"
+    )
+
+
+def test_independent_needs_a_model_checked_per_key() -> None:
+    ok = INDEPENDENT / "cas-register-ok.log"
+    code, out, err = lin(ok, "-m", "set", "--independent")
+    assert code == 2
+    assert out == ""
+    assert (
+        "Invalid value for '--independent': the set model is not checked per key "
+        "(those that are: register, cas-register, kv)"
+    ) in err

@@ -88,6 +88,28 @@ def test_a_log_with_prefixes_nemesis_and_other_loggers(tmp_path):
     assert [op.time for op in history] == list(range(8))
 
 
+# Jepsen's older logback layout, which Maelstrom still prints: no " -" or ":" after the logger.
+OLD_LAYOUT = """\
+INFO [2018-06-07 13:14:11,984] jepsen test runner - jepsen.core Relative time begins now
+INFO [2018-06-07 13:14:12,057] jepsen worker 0 - jepsen.util 0\t:invoke\t:write\t[0 4]
+INFO [2018-06-07 13:14:12,060] jepsen nemesis - jepsen.util :nemesis\t:info\t:start\tnil
+INFO [2018-06-07 13:14:12,062] jepsen worker 0 - jepsen.util 0\t:ok\t:write\t[0 4]
+INFO [2018-06-07 13:14:12,581] jepsen worker 1 - jepsen.util 1\t:invoke\t:cas\t[0 [4 0]]
+INFO [2018-06-07 13:14:17,584] jepsen worker 1 - jepsen.util 1\t:info\t:cas\t[0 [4 0]]\t:net-timeout
+"""
+
+
+def test_the_older_logback_layout_reads_too(tmp_path):
+    history = read_jepsen_log(write(tmp_path, "jepsen.log", OLD_LAYOUT))
+    assert [(op.process, op.type, op.f, op.value, op.error) for op in history] == [
+        (0, "invoke", "write", [0, 4], None),
+        (0, "ok", "write", [0, 4], None),
+        (1, "invoke", "cas", [0, [4, 0]], None),
+        (1, "info", "cas", [0, [4, 0]], ":net-timeout"),
+    ]
+    assert history.lines == (2, 4, 5, 6)
+
+
 @pytest.mark.parametrize(
     ("bad", "message"),
     [

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal, get_args
 
 from stormproof.history.history import History
-from stormproof.history.jepsen import read_edn_history, read_jepsen_log
+from stormproof.history.jepsen import read_edn_history, read_jepsen_log, split_independent
 from stormproof.history.jsonl import HistoryError, read_jsonl
 
 HistoryFormat = Literal["jsonl", "jepsen-log", "edn"]
@@ -65,12 +65,23 @@ def detect_format(path: Path) -> HistoryFormat:
     )
 
 
-def read_history(path: Path | str, format: HistoryFormat | Literal["auto"] = "auto") -> History:
+def read_history(
+    path: Path | str,
+    format: HistoryFormat | Literal["auto"] = "auto",
+    *,
+    independent: bool = False,
+) -> History:
     """The history in ``path``, read as ``format`` (``auto``: :func:`detect_format`).
+
+    With ``independent``, every op's value is a ``[key value]`` pair, as Jepsen's
+    ``jepsen.independent`` workloads write them, and is split into the op's key and value
+    (see :func:`~stormproof.history.jepsen.split_independent`); a pair cannot be told from a
+    list value by looking, so it is never guessed.
 
     Raises :class:`HistoryError` for a file that cannot be read or used, ValueError for a
     format that does not exist."""
     if format != "auto" and format not in _READERS:
         raise ValueError(f"unknown history format {format!r} (expected auto, {', '.join(FORMATS)})")
     path = Path(path)
-    return _READERS[detect_format(path) if format == "auto" else format](path)
+    history = _READERS[detect_format(path) if format == "auto" else format](path)
+    return split_independent(path, history) if independent else history

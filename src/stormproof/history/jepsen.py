@@ -5,27 +5,36 @@ prefix the logger adds::
 
     INFO  jepsen.util - 2	:invoke	:cas	[3 0]
     2017-03-13 10:09:21,540{GMT}	INFO	[jepsen worker 0] jepsen.util: 0	:ok	:read	3
+    INFO [2019-04-01 11:25:23,791] jepsen worker 1 - jepsen.util 1	:invoke	:read	nil
 
 EDN is ``history.edn``: one op map per line (or one vector of them), as Jepsen and Porcupine's
 test data store it. Neither format need have times; an op without one gets its position, so
 that times still never decrease. Ops whose process is not an integer (the ``:nemesis``) are
-faults, not client operations, and are left out."""
+faults, not client operations, and are left out.
+
+``jepsen.independent`` tests (many keys, each its own small register) write each op's value
+as a ``[key value]`` tuple; :func:`split_independent` turns those into keyed ops. Nothing
+tells such a tuple from a cas's ``[expected new]`` or a list value, so it is done only when
+asked (``read_history(..., independent=True)``, ``stormproof lin --independent``)."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from typing import Any
 
+from stormproof.history._values import shown
 from stormproof.history.edn import EdnError, iter_edn, parse_edn
 from stormproof.history.history import History
 from stormproof.history.jsonl import HistoryError, history_from_lines, read_text
 from stormproof.history.op import Op, as_op_type
 
 _LOGGER = "jepsen.util"
-# After the logger's name: process, :type, :f, then the value and an optional tab-separated
-# error (Jepsen prints ``process \t type \t f \t value [\t error]``; spaces are accepted too).
-_LOG_OP = re.compile(r"jepsen\.util(?: -|:)\s+(\S+)\s+:(\S+)\s+:(\S+)(.*)")
+# After the logger's name (and the " -" or ":" some log layouts put after it): process, :type,
+# :f, then the value and an optional tab-separated error (Jepsen prints ``process \t type \t
+# f \t value [\t error]``; spaces are accepted too).
+_LOG_OP = re.compile(r"jepsen\.util(?: -|:)?\s+(\S+)\s+:(\S+)\s+:(\S+)(.*)")
 _INTEGER = re.compile(r"-?[0-9]+")
 _UNPARSED = object()
 
@@ -90,6 +99,40 @@ def read_edn_history(path: Path) -> History:
         message = f"not EDN: {exc.message} (column {exc.column})"
         raise HistoryError(path, exc.line, message) from None
     return history_from_lines(path, ops, lines)
+
+
+def split_independent(path: Path, history: History) -> History:
+    """``history`` (read from ``path``) with each op's ``[key value]`` value split into the
+    op's key and value, as ``jepsen.independent`` writes them: ``[3 [1 2]]`` is a cas of key
+    3, ``[3 nil]`` a read of key 3 being invoked.
+
+    Raises :class:`HistoryError` naming the line of the first op whose value is not a pair,
+    whose key is not a string or an integer (the types an op's key has), that already has a
+    key, or whose key is not its invoke's (one op is about one key)."""
+    assert history.lines is not None, "a history read from a file knows its lines"
+    lines = history.lines
+    ops: list[Op] = []
+    for op in history:
+        what = f"process {op.process} {op.type} {op.f!r}"
+        if op.key is not None:
+            message = f"{what} already has key {op.key!r}; an independent history's key is in"
+            raise HistoryError(path, lines[op.index], f"{message} its value")
+        if not isinstance(op.value, list) or len(op.value) != 2:
+            message = f"{what}: value {shown(op.value)} is not a [key value] pair"
+            raise HistoryError(path, lines[op.index], f"{message}, as jepsen.independent writes")
+        key, value = op.value
+        if not isinstance(key, str | int) or isinstance(key, bool):
+            message = f"{what}: key {shown(key)} is not a string or an integer"
+            raise HistoryError(path, lines[op.index], message)
+        if op.type != "invoke":
+            invoked = history.invocation(op)
+            assert invoked is not None  # an accepted history completes only what it invoked
+            invoke = ops[invoked.index]
+            if invoke.key != key:
+                message = f"{what}: key {key!r} is not its invoke's key {invoke.key!r}"
+                raise HistoryError(path, lines[op.index], f"{message} (line {lines[invoke.index]})")
+        ops.append(dataclasses.replace(op, key=key, value=value))
+    return History(ops, lines=lines)
 
 
 def _parse_value(path: Path, number: int, text: str) -> Any:
