@@ -32,7 +32,7 @@ from collections import Counter
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, Literal, NamedTuple, cast
+from typing import Any, Literal, cast
 
 from stormproof.chaos.faults import (
     HTTP_FAULT_KINDS,
@@ -47,25 +47,13 @@ from stormproof.chaos.faults import (
     Reset,
     covers,
 )
+from stormproof.chaos.http_framing import BadMessage, Framer, LinkCut, Message, error_response
 
 Flow = Literal["upstream", "downstream"]
 Protocol = Literal["http", "tcp"]
 
 _CHUNK_LIMIT = 64 * 1024  # tcp mode: the most bytes forwarded (and delayed) as one chunk
 _BUFFER_LIMIT = 128 * 1024  # unforwarded bytes from a socket above which it is not read
-_HEAD_LIMIT = 64 * 1024  # a longer head (or chunk size line) ends the connection
-_NO_BODY_STATUSES = frozenset({101, 204, 304})
-_FRAMING_HEADERS = frozenset({b"connection", b"content-length", b"transfer-encoding"})
-_CHUNKED = -1  # body lengths that are not a length
-_UNTIL_EOF = -2
-
-
-class _LinkCut(Exception):
-    """Stop serving the connection quietly: a fault cut it, or a peer left mid-message."""
-
-
-class _BadMessage(Exception):
-    """Bytes that do not frame as HTTP/1.x."""
 
 
 @dataclass
@@ -86,199 +74,6 @@ class ProxyCounters:
             "upstream_errors": self.upstream_errors,
             "faults": dict(sorted(self.faults.items())),
         }
-
-
-class _Message(NamedTuple):
-    raw: bytes
-    method: bytes = b""
-    closes: bool = False
-    upgraded: bool = False
-
-
-# -- HTTP/1.x framing --------------------------------------------------------------------
-
-
-def _parse_head(head: bytes) -> tuple[list[bytes], dict[bytes, bytes]]:
-    """The start line's words and the headers that frame the message (names and values
-    lower-cased, repeats joined with commas). Every header line must hold a colon."""
-    lines = head.lower().split(b"\r\n")
-    headers: dict[bytes, bytes] = {}
-    for line in lines[1:-2]:  # the head ends with an empty line: two empty strings
-        name, colon, value = line.partition(b":")
-        if not colon:
-            raise _BadMessage(f"header line without a colon: {line[:80]!r}")
-        name = name.strip()
-        if name in _FRAMING_HEADERS:
-            value = value.strip()
-            headers[name] = headers[name] + b"," + value if name in headers else value
-    return head[: len(lines[0])].split(b" ", 2), headers  # the start line keeps its case
-
-
-def _closes(version: bytes, headers: dict[bytes, bytes]) -> bool:
-    connection = headers.get(b"connection")
-    if connection is None:
-        return version == b"HTTP/1.0"
-    tokens = {token.strip() for token in connection.split(b",")}
-    return b"close" in tokens or (version == b"HTTP/1.0" and b"keep-alive" not in tokens)
-
-
-def _body_length(headers: dict[bytes, bytes]) -> int:
-    """The length of a body framed by Transfer-Encoding or Content-Length; 0 otherwise."""
-    if b"chunked" in headers.get(b"transfer-encoding", b""):
-        return _CHUNKED
-    value = headers.get(b"content-length")
-    if value is None:
-        return 0
-    try:
-        length = int(value)
-    except ValueError:
-        length = -1
-    if length < 0:
-        raise _BadMessage(f"bad Content-Length {value!r}")
-    return length
-
-
-class _Framer:
-    """Finds where the HTTP/1.x message at the front of a buffer ends and cuts it off. It
-    keeps its place between calls, so that a message arriving in many segments is scanned
-    once. ``request`` is the request a response answers; None when framing requests."""
-
-    def __init__(self, request: _Message | None = None) -> None:
-        self.request = request
-        self._head_start = 0  # where the head being framed begins (after interim responses)
-        self._scanned = 0  # how far the search for the end of the head or of a chunk has got
-        self._body_start = -1  # -1 until the head is parsed; then the fields below are set
-        self._in_trailers = False
-        self._length = 0  # the body's length, or _CHUNKED, or _UNTIL_EOF
-        self._method = b""
-        self._closes = False
-        self._upgraded = False
-
-    @property
-    def in_head(self) -> bool:
-        return self._body_start < 0
-
-    def frame(self, buffer: bytearray, eof: bool) -> _Message | None:
-        """The next whole message, cut from the front of ``buffer``; None until all of it is
-        there (``eof``: no more bytes will come)."""
-        if self._body_start < 0 and not self._frame_head(buffer):
-            return None
-        length = self._length
-        if length >= 0:
-            end = self._body_start + length
-            if len(buffer) < end:
-                return None
-        elif length == _CHUNKED:
-            end = self._chunked_end(buffer)
-            if end < 0:
-                return None
-        elif eof:
-            end = len(buffer)
-        else:
-            return None
-        if end == len(buffer):
-            raw = bytes(buffer)
-            buffer.clear()
-        else:
-            raw = bytes(buffer[:end])
-            del buffer[:end]
-        self._head_start = self._scanned = 0
-        self._body_start = -1
-        self._in_trailers = False
-        return _Message(raw, self._method, self._closes, self._upgraded)
-
-    def _frame_head(self, buffer: bytearray) -> bool:
-        """Parse the head at the front of ``buffer``, past any interim responses, if all of
-        it is there."""
-        while True:
-            start = self._head_start
-            end = buffer.find(b"\r\n\r\n", max(start, self._scanned - 3))
-            if end < 0:
-                self._scanned = len(buffer)
-                if self._scanned - start > _HEAD_LIMIT:
-                    raise _LinkCut
-                return False
-            end += 4
-            if end - start > _HEAD_LIMIT:
-                raise _LinkCut
-            start_line, headers = _parse_head(bytes(buffer[start:end]))
-            self._scanned = end
-            if self.request is None:
-                self._frame_request(start_line, headers)
-                break
-            if self._frame_response(start_line, headers):
-                break
-            self._head_start = end  # an interim response: the final one follows
-        self._body_start = end
-        return True
-
-    def _frame_request(self, start_line: list[bytes], headers: dict[bytes, bytes]) -> None:
-        if len(start_line) != 3 or not start_line[2].startswith(b"HTTP/1."):
-            raise _BadMessage(f"not an HTTP/1.x request line: {start_line!r}")
-        self._method = start_line[0]
-        self._closes = _closes(start_line[2], headers)
-        self._length = _body_length(headers)
-
-    def _frame_response(self, start_line: list[bytes], headers: dict[bytes, bytes]) -> bool:
-        """Whether this head is the final response (not an interim 1xx)."""
-        request = self.request
-        assert request is not None
-        if (
-            len(start_line) < 2
-            or not start_line[0].startswith(b"HTTP/1.")
-            or not start_line[1].isdigit()
-        ):
-            raise _BadMessage(f"not an HTTP/1.x status line: {start_line!r}")
-        status = int(start_line[1])
-        if 100 <= status < 200 and status != 101:
-            return False
-        self._closes = request.closes or _closes(start_line[0], headers)
-        self._upgraded = status == 101
-        if request.method == b"HEAD" or status in _NO_BODY_STATUSES:
-            self._length = 0
-        elif b"transfer-encoding" in headers or b"content-length" in headers:
-            self._length = _body_length(headers)
-        else:  # framed by the end of the connection
-            self._length = _UNTIL_EOF
-            self._closes = True
-        return True
-
-    def _chunked_end(self, buffer: bytearray) -> int:
-        """Where the chunked body ends (after its trailers), or -1 while it is incomplete."""
-        position = max(self._scanned, self._body_start)
-        while True:
-            line_end = buffer.find(b"\r\n", position)
-            if line_end < 0:
-                if len(buffer) - position > _HEAD_LIMIT:
-                    raise _LinkCut
-                self._scanned = position
-                return -1
-            line_end += 2
-            if self._in_trailers:
-                if line_end - position == 2:  # the empty line after the trailers
-                    return line_end
-                position = line_end
-                continue
-            line = buffer[position:line_end]
-            try:
-                size = int(line.split(b";", 1)[0].strip(), 16)
-            except ValueError:
-                size = -1
-            if size < 0:
-                raise _BadMessage(f"bad chunk size line {bytes(line[:80])!r}")
-            if size == 0:
-                self._in_trailers = True
-                position = line_end
-                continue
-            position = line_end + size + 2  # past the chunk's data and its CRLF
-
-
-def _error_response(status: int) -> bytes:
-    body = f"stormproof chaos: injected {status}\n".encode()
-    return (
-        f"HTTP/1.1 {status} Injected Fault\r\n"
-        f"Content-Type: text/plain\r\nContent-Length: {len(body)}\r\n\r\n"
-    ).encode() + body
 
 
 # -- sockets -----------------------------------------------------------------------------
@@ -390,9 +185,9 @@ class _Link:
         self.closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._mode: Mode = "connecting"
         self._state: Callable[[], bool] = self._read_request
-        self._requests = _Framer()
-        self._responses = _Framer()
-        self._held: _Message | None = None  # a response waiting for its duplicate's copy
+        self._requests = Framer()
+        self._responses = Framer()
+        self._held: Message | None = None  # a response waiting for its duplicate's copy
         self._copying = False
         self._framing: _Side | None = None  # the side whose message the exchange waits for
 
@@ -490,7 +285,7 @@ class _Link:
                     dest.transport.write(data[:allowed])
                 proxy.counters.faults["reset"] += 1
                 self.reset()
-                raise _LinkCut
+                raise LinkCut
         dest.transport.write(data)
         self.bytes_passed += len(data)
         if dest.full:
@@ -521,7 +316,7 @@ class _Link:
         flow.waiting = False
         try:
             self._send(flow, data, delayed=True)
-        except (_LinkCut, OSError):
+        except (LinkCut, OSError):
             self._cut()
             return
         if not flow.waiting:
@@ -549,15 +344,15 @@ class _Link:
         try:
             while not (self._up.waiting or self._down.waiting or self._copying) and self._state():
                 pass
-        except _BadMessage:
+        except BadMessage:
             self.reset()
-        except (_LinkCut, OSError):
+        except (LinkCut, OSError):
             self.finish()
 
     def _read_request(self) -> bool:
         client = self.client
         if client.error is not None:
-            raise _LinkCut
+            raise LinkCut
         request = self._requests.frame(client.buffer, client.eof) if client.buffer else None
         if request is None:
             if not client.eof:
@@ -565,15 +360,15 @@ class _Link:
                 client.release()
                 return False
             if client.buffer.strip() and self._requests.in_head:
-                raise _BadMessage("connection closed inside a request head")
-            raise _LinkCut  # closed between requests, or inside a body
+                raise BadMessage("connection closed inside a request head")
+            raise LinkCut  # closed between requests, or inside a body
         proxy = self.proxy
         proxy.counters.requests += 1
         if proxy._faults:
             fault = proxy._faults.get("http_error")
             if isinstance(fault, HttpError) and proxy._fires("http_error"):
                 self._state = self._close if request.closes else self._read_request
-                self._send(self._down, _error_response(fault.status))
+                self._send(self._down, error_response(fault.status))
                 return True
         self._responses.request = request
         self._state = self._read_response
@@ -584,11 +379,11 @@ class _Link:
         upstream = self.upstream
         assert upstream is not None
         if upstream.error is not None:
-            raise _LinkCut
+            raise LinkCut
         response = self._responses.frame(upstream.buffer, upstream.eof) if upstream.buffer else None
         if response is None:
             if upstream.eof:
-                raise _LinkCut
+                raise LinkCut
             self._framing = upstream
             upstream.release()
             return False
@@ -596,7 +391,7 @@ class _Link:
         proxy = self.proxy
         if proxy._faults:
             if proxy._fires("drop_response"):
-                raise _LinkCut
+                raise LinkCut
             if proxy._fires("duplicate"):
                 request = self._responses.request
                 assert request is not None
@@ -606,7 +401,7 @@ class _Link:
                 return False
         return self._deliver()
 
-    async def _copy(self, request: _Message) -> None:
+    async def _copy(self, request: Message) -> None:
         try:
             await self.proxy._deliver_copy(request)
         finally:
@@ -625,7 +420,7 @@ class _Link:
         return True
 
     def _close(self) -> bool:
-        raise _LinkCut
+        raise LinkCut
 
     def _stopped(self) -> bool:
         return False
@@ -642,7 +437,7 @@ class _Link:
     def _pipe_send(self, flow: _Flow, data: bytes) -> None:
         try:
             self._send(flow, data)
-        except (_LinkCut, OSError):
+        except (LinkCut, OSError):
             self.reset()
 
     def _pump(self, flow: _Flow) -> None:
@@ -838,7 +633,7 @@ class FaultProxy:
             return None
         return upstream
 
-    async def _deliver_copy(self, request: _Message) -> None:
+    async def _deliver_copy(self, request: Message) -> None:
         """Send ``request`` again on a connection of its own and discard the answer."""
         loop = asyncio.get_running_loop()
         try:
@@ -851,7 +646,7 @@ class FaultProxy:
         try:
             transport.write(request.raw)
             await copy.answered
-        except (OSError, _LinkCut, _BadMessage):
+        except (OSError, LinkCut, BadMessage):
             self.counters.upstream_errors += 1
         finally:
             transport.close()
@@ -861,8 +656,8 @@ class _Collector(asyncio.Protocol):
     """Reads the response to a duplicated request's copy, to be thrown away: ``answered``
     is done once all of it is in, or fails if the connection ends first."""
 
-    def __init__(self, request: _Message) -> None:
-        self._framer = _Framer(request)
+    def __init__(self, request: Message) -> None:
+        self._framer = Framer(request)
         self._buffer = bytearray()
         self.answered: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
@@ -885,6 +680,6 @@ class _Collector(asyncio.Protocol):
             if self._framer.frame(self._buffer, eof) is not None:
                 self.answered.set_result(None)
             elif eof:
-                raise _LinkCut
-        except (_LinkCut, _BadMessage) as error:
+                raise LinkCut
+        except (LinkCut, BadMessage) as error:
             self.answered.set_exception(error)
