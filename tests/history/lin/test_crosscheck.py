@@ -235,11 +235,6 @@ CASES: dict[str, tuple[str, str, bool]] = {
         "1 ok read [1]; 1 invoke read; 1 ok read []",
         False,
     ),
-    "set: keys do not split a set": (
-        "set",
-        "0 invoke add 1 @x; 0 ok add 1 @x; 0 invoke read @y; 0 ok read [1] @y",
-        True,
-    ),
     "set: info and never-completed reads are dropped": (
         "set",
         "0 invoke add 1; 0 ok add 1; 0 invoke read; 0 info read; 1 invoke read",

@@ -38,7 +38,7 @@ def explain(result: LinResult) -> list[str]:
         f"everything before {upto} is linearizable{key}, "
         "but the op that completes there cannot be placed:",
         f"  {show_op(op)}",
-        f"  {_state_line(witness)}",
+        *(f"  {line}" for line in witness.get("why") or [_state_line(witness)]),
     ]
     concurrent = witness["concurrent"]
     if concurrent:

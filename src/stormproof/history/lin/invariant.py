@@ -56,9 +56,12 @@ def _message(witness: dict[str, Any], where: str) -> str:
     key = "" if witness["key"] is None else f" on key {witness['key']!r}"
     states = witness["states"]
     could = " or ".join(states) if len(states) <= 3 else f"one of {len(states)} states"
+    because = (
+        witness["why"][0].rstrip(":") if "why" in witness else f"the state could only be {could}"
+    )
     return (
         f"not linearizable{key}: op {op['index']} (process {op['process']} {op['f']} "
-        f"{op['value']!r}) cannot be placed, the state could only be {could} ({where})"
+        f"{op['value']!r}) cannot be placed, {because} ({where})"
     )
 
 
@@ -72,6 +75,7 @@ def _witness(witness: dict[str, Any]) -> dict[str, Any]:
         "key": witness["key"],
         "op": show_op(op),
         "states": witness["states"],
+        **({"why": witness["why"]} if "why" in witness else {}),
         "linearized_before": [show_op(other) for other in witness["linearization"][-5:]],
         "concurrent": [show_op(other) for other in witness["concurrent"][:5]],
     }

@@ -8,7 +8,7 @@ from typing import Any
 
 from stormproof.history._values import freeze
 from stormproof.history.history import History
-from stormproof.history.lin.models import Call, Model, Step, completion_outcome
+from stormproof.history.lin.models import Call, Model, OpError, Step, completion_outcome
 from stormproof.history.op import Op
 
 
@@ -52,7 +52,14 @@ def problems(
         step = model.step(Call(invoke.index, invoke.f, invoke.value, read, outcome))
         if step is None:
             continue
-        key = invoke.key if model.partitioned else None
+        if invoke.key is not None and not model.partitioned:
+            # Checked as one object, the ops of several keys would make violations up.
+            raise OpError(
+                invoke.index,
+                f"op has key {invoke.key!r}, but the {model.name} model is one object, not one"
+                " per key: select one key's ops, or use a model checked per key",
+            )
+        key = invoke.key
         problem = by_key.get(key)
         if problem is None:
             problem = by_key[key] = Problem(key, model.initial())

@@ -16,7 +16,8 @@ class LinResult:
     time budget ran out: ``reason`` says so). ``ops`` counts the operations checked (fails
     and unknown reads left out); ``keys`` the independent parts checked; ``seconds`` the
     time it took; ``configurations`` how many search states were expanded (a measure of the
-    work, independent of the machine)."""
+    work, independent of the machine; none for the keys the fast path for append-only keys
+    decides)."""
 
     model: str
     valid: Validity

@@ -10,6 +10,7 @@ from typing import Any
 
 from stormproof.history.history import History
 from stormproof.history.lin.models import INCONSISTENT, Model
+from stormproof.history.lin.problem import Problem
 from stormproof.history.lin.search import (
     Config,
     Outcome,
@@ -26,19 +27,7 @@ MAX_STATES = 10
 
 def witness(history: History, model: Model, search: Search, outcome: Outcome) -> dict[str, Any]:
     """The witness for a search that found ``problem`` not linearizable."""
-    problem = search.problem
     assert outcome.failed_at is not None
-    failing = search.returns[len(outcome.path) - 1]
-    number = failing.x
-    failing_index = problem.completions[number]
-    assert failing_index is not None
-    before = problem.events[: failing.position]
-    returned = {n for is_return, n in before if is_return}
-    concurrent = [
-        problem.invokes[n]
-        for is_return, n in before
-        if not is_return and n != number and n not in returned
-    ]
     try:
         states = _states(model, search, outcome)
         order = _linearization(search, outcome.path)
@@ -46,15 +35,34 @@ def witness(history: History, model: Model, search: Search, outcome: Outcome) ->
     except OutOfTime:  # what is cheap to say still helps
         states, order, complete = [], [], False
     return {
-        "key": history[problem.invokes[number]].key,
-        "op": describe(history, problem.invokes[number]),
-        "prefix": problem.completions[number],
-        "prefix_line": None if history.lines is None else history.lines[failing_index],
-        "linearization": [describe(history, problem.invokes[n]) for n in order],
-        "concurrent": [describe(history, index) for index in concurrent],
+        **frame(history, search.problem, outcome.failed_at, order),
         "states": states[:MAX_STATES],
         "more_states": max(0, len(states) - MAX_STATES),
         "complete": complete,
+    }
+
+
+def frame(history: History, problem: Problem, position: int, order: list[int]) -> dict[str, Any]:
+    """The parts of a witness that any way of finding it gives: the op whose return, at
+    ``position`` in ``problem.events``, cannot be placed, the ops concurrent with it, and
+    ``order`` (a linearization of everything before, as steps)."""
+    number = problem.events[position][1]
+    failing_index = problem.completions[number]
+    assert failing_index is not None
+    before = problem.events[:position]
+    returned = {n for is_return, n in before if is_return}
+    concurrent = [
+        problem.invokes[n]
+        for is_return, n in before
+        if not is_return and n != number and n not in returned
+    ]
+    return {
+        "key": history[problem.invokes[number]].key,
+        "op": describe(history, problem.invokes[number]),
+        "prefix": failing_index,
+        "prefix_line": None if history.lines is None else history.lines[failing_index],
+        "linearization": [describe(history, problem.invokes[n]) for n in order],
+        "concurrent": [describe(history, index) for index in concurrent],
     }
 
 
