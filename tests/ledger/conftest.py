@@ -44,3 +44,9 @@ def audit(*args: str) -> Result:
 def record(*paths: str, model: str = "model-1", prompt: str = "prompt.txt") -> Result:
     return audit("record", "--prompt", prompt, "--response", "response.md", "--model", model,
                  "--", *paths)  # fmt: skip
+
+
+def checkpoint(*paths: str, author: str | None = None) -> Result:
+    """``stormproof audit checkpoint [--author AUTHOR] -- PATHS``."""
+    options = [] if author is None else ["--author", author]
+    return audit("checkpoint", *options, "--", *paths)

@@ -1,6 +1,6 @@
 """`stormproof audit blame`: the entry that last wrote each line, through successive
-generations, hand edits, redacted snapshots, binary versions and merged branches; and bad
-input."""
+generations, hand edits, human checkpoints, redacted snapshots, binary versions and merged
+branches; and bad input."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from stormproof.ledger import LedgerError, open_ledger
 from stormproof.ledger.blame import blame_file, parse_target
 from stormproof.ledger.store import heads
-from tests.ledger.conftest import audit, git, record
+from tests.ledger.conftest import audit, checkpoint, git, record
 
 HUMAN, UNKNOWN = "human", "unknown"
 MALFORMED = "LINE must be a whole number from 1)"
@@ -234,6 +234,66 @@ def test_each_branch_version_is_mapped_onto_its_own_branch_not_the_log_order(
     # (which it would be, were the later version diffed against left's, the one before it).
     (repo / "app.py").write_text(version(one="ONE", seven="SEVEN"))
     assert writers() == [main, HUMAN, HUMAN, HUMAN, HUMAN, HUMAN, later]
+
+
+def by_hand(text: str, path: str = "app.py") -> str:
+    """Write ``text`` to ``path`` and record it as a human checkpoint; the entry's hash."""
+    Path(path).write_text(text)
+    result = checkpoint(path, author="Bob")
+    assert result.exit_code == 0, result.output
+    (head,) = heads(open_ledger().entries())
+    return head
+
+
+def test_a_checkpoint_s_lines_are_human_and_name_it(repo: Path) -> None:
+    first = generate("a\nb\nc\n", path="new.py")
+    hand = by_hand("a\nB\nc\n", path="new.py")
+    second = generate("a\nB\nc\nd\n", path="new.py")
+
+    result = json.loads(audit("blame", "new.py", "--format", "json").output)
+
+    assert [(line["origin"], line["entry"]) for line in result] == [
+        ("generation", first),
+        (HUMAN, hand),
+        ("generation", first),
+        ("generation", second),
+    ]
+    assert result[1]["author"] == "Bob" and result[1]["model"] is None
+    # Edited by hand again, unrecorded: a human line no entry names.
+    (repo / "new.py").write_text("a\nB\nC\nd\n")
+    assert writers("new.py") == [first, hand, HUMAN, second]
+
+
+def test_a_redacted_checkpoint_snapshot_makes_the_lines_through_it_unknown(repo: Path) -> None:
+    first = generate("a\nb\nc\n", path="new.py")
+    hand = by_hand("a\nB\nc\n", path="new.py")
+    second = generate("a\nB\nc\nd\n", path="new.py")
+    redact(snapshot(hand, "new.py"))
+
+    # Mapped past it onto the first version: "B" is not there, so its writer is not known.
+    assert writers("new.py") == [first, UNKNOWN, first, second]
+
+
+def test_a_checkpoint_on_one_branch_keeps_its_lines_when_merged(repo: Path) -> None:
+    (repo / "app.py").write_text("one\ntwo\nthree\nfour\nfive\nsix\nseven\n")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "seven lines")
+    git(repo, "checkout", "-q", "-b", "left")
+    hand = by_hand("ONE\ntwo\nthree\nfour\nfive\nsix\nseven\n")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "left")
+    git(repo, "checkout", "-q", "main")
+    right = generate("one\ntwo\nthree\nfour\nfive\nsix\nSEVEN\n")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "right")
+    git(repo, "merge", "-q", "--no-edit", "left")
+
+    assert writers() == [hand, HUMAN, HUMAN, HUMAN, HUMAN, HUMAN, right]
+
+    joined = generate("ONE\ntwo\nthree\nFOUR\nfive\nsix\nSEVEN\n")
+    assert writers() == [hand, HUMAN, HUMAN, joined, HUMAN, HUMAN, right]
+    lines = json.loads(audit("blame", "app.py", "--format", "json").output)
+    assert [lines[i]["origin"] for i in (0, 3, 6)] == [HUMAN, "generation", "generation"]
 
 
 @pytest.mark.parametrize(

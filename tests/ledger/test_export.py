@@ -258,3 +258,80 @@ def test_results_are_summarised_when_stormproof_wrote_them(
 
 def test_redacted_results_are_said_to_be(repo: Path) -> None:
     assert Results.read(open_ledger(), "0" * 64).describe() == "(redacted)"
+
+
+def by_hand(repo: Path, files: dict[str, bytes]) -> str:
+    """Write ``files`` and record them as Bob's checkpoint; the new entry's hash."""
+    for name, data in files.items():
+        (repo / name).write_bytes(data)
+    result = audit("checkpoint", "--author", "Bob", "--", *files)
+    assert result.exit_code == 0, result.output
+    return in_order(open_ledger().entries())[-1]
+
+
+def test_in_toto_gives_a_checkpoint_a_human_statement(repo: Path, history: list[str]) -> None:
+    hand = by_hand(repo, {"app.py": b"import os\nx = 2\ny = 3\nz = 4\n"})
+    after = generate(repo, "model-c", "More\n", {"app.py": b"import os\nx = 2\ny = 3\nz = 4\nw\n"})
+
+    result = audit("export", "--format", "in-toto")
+
+    assert result.exit_code == 0, result.output
+    statements = [json.loads(line) for line in result.output.splitlines()]
+    assert len(statements) == 4
+    for statement in statements:
+        jsonschema.validate(statement, STATEMENT_V1)
+    checkpoint, generation = statements[2:]
+    redaction = in_order(open_ledger().entries())[2]
+    content = b"import os\nx = 2\ny = 3\nz = 4\n"
+    assert checkpoint == {
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [{"name": "app.py", "digest": {"sha256": sha256(content)}}],
+        "predicateType": "https://stormproof.dev/ledger/checkpoint/v1",
+        "predicate": {
+            "entry": {"sha256": hand, "path": f".stormproof/ledger/entries/{hand}.json"},
+            "parents": [redaction],
+            "origin": "human",
+            "files": [
+                {
+                    "path": "app.py",
+                    "sha256": sha256(content),
+                    "content": sha256(content),
+                    "lines": [[4, 4]],
+                }
+            ],
+            "author": "Bob",
+            "time": open_ledger().entries()[hand].time,
+            "tool": checkpoint["predicate"]["tool"],
+        },
+    }
+    assert checkpoint["predicate"]["tool"].startswith("stormproof ")
+    assert generation["predicateType"] == "https://stormproof.dev/ledger/generation/v1"
+    assert generation["predicate"]["entry"]["sha256"] == after
+    assert generation["predicate"]["parents"] == [hand]
+    assert generation["predicate"]["files"][0]["lines"] == [[5, 5]]  # not Bob's line 4
+
+
+def test_markdown_shows_human_checkpoints_in_a_module_s_history(
+    repo: Path, history: list[str]
+) -> None:
+    hand = by_hand(repo, {"app.py": b"import os\nx = 2\ny = 3\nz = 4\n", "notes.md": b"n\n"})
+
+    result = audit("export", "--format", "markdown")
+
+    assert result.exit_code == 0, result.output
+    report = result.output
+    time = open_ledger().entries()[hand].time
+    for expected in (
+        "- Human checkpoints (lines changed by hand between generations): 1",
+        f"| `{hand[:12]}` | {time} | human | 4 (1 line) | (checkpoint by Bob) |",
+        "Now: as its last human checkpoint left it.",
+        "## Human checkpoints",
+        f"| `{hand[:12]}` | {time} | Bob | `app.py`: 4 (1 line); `notes.md`: 1 (1 line) |",
+    ):
+        assert expected in report, expected
+    # A file only a person wrote is no AI-generated module.
+    assert "### `notes.md`" not in report
+    assert "- AI-generated files: 2" in report
+    (repo / "app.py").write_text("changed again\n")
+    changed = audit("export", "--format", "markdown").output
+    assert "Now: changed since its last human checkpoint (by hand, or by an unrecorded " in changed

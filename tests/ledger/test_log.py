@@ -1,11 +1,13 @@
-"""`stormproof audit log`: oldest first, in text and in the JSON the issue specifies."""
+"""`stormproof audit log`: oldest first, in text and in the JSON the issue specifies;
+human checkpoints among the generations."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from tests.ledger.conftest import audit, record
+from stormproof.ledger.canonical import sha256
+from tests.ledger.conftest import audit, checkpoint, record
 
 
 def test_the_json_log_lists_entries_oldest_first(repo: Path) -> None:
@@ -42,3 +44,23 @@ def test_the_text_log_shows_each_entry_and_its_files(repo: Path) -> None:
 def test_an_empty_ledger_logs_nothing(repo: Path) -> None:
     result = audit("log", "--format", "json")
     assert result.exit_code == 0 and json.loads(result.output) == []
+
+
+def test_a_checkpoint_shows_as_human_in_text_and_json(repo: Path) -> None:
+    assert record("app.py").exit_code == 0
+    (repo / "app.py").write_text("edited by hand\n")
+    assert checkpoint("app.py", author="Bob <bob@example.com>").exit_code == 0
+
+    text = audit("log")
+    assert text.exit_code == 0, text.output
+    lines = text.output.splitlines()
+    assert len(lines) == 4
+    assert lines[2].endswith(" human checkpoint by Bob <bob@example.com>")
+    assert lines[3].strip() == "app.py"
+
+    _, item = json.loads(audit("log", "--format", "json").output)
+    assert lines[2].startswith(f"{item['hash'][:12]} {item['time']} ")
+    assert item["kind"] == "checkpoint" and item["author"] == "Bob <bob@example.com>"
+    assert item["model"] is None and item["prompt"] is None and item["reason"] is None
+    assert item["files"] == ["app.py"]
+    assert item["blobs"] == [sha256(b"edited by hand\n")]  # the snapshot, to redact

@@ -82,3 +82,24 @@ def test_without_cryptography_signing_names_the_extra(
     result = audit("keygen", str(tmp_path / "k"))
     assert result.exit_code == 2
     assert "pip install 'stormproof[sign]'" in result.output
+
+
+def test_a_checkpoint_is_signed_and_verified_as_a_generation_is(
+    repo: Path, keys: tuple[str, str]
+) -> None:
+    ours, _ = keys
+    signed_record(ours)
+    (repo / "app.py").write_text("by hand\n")
+    result = audit("checkpoint", "--sign", ours, "--", "app.py")
+    assert result.exit_code == 0, result.output
+    (_, hand) = in_order(open_ledger().entries())
+    assert (repo / ".stormproof" / "ledger" / "entries" / f"{hand}.sig").is_file()
+    verified = audit("verify", "--key", f"{ours}.pub")
+    assert verified.exit_code == 0, verified.output
+
+    (repo / "app.py").write_text("by hand, unsigned\n")
+    assert audit("checkpoint", "--", "app.py").exit_code == 0
+    (*_, unsigned) = in_order(open_ledger().entries())
+    result = audit("verify", "--key", f"{ours}.pub")
+    assert result.exit_code == 1
+    assert f"entries/{unsigned}.json: it is not signed" in result.output

@@ -9,6 +9,7 @@ from stormproof.cli.options import LazyGroup
 # subcommand → "module:attribute", imported when it runs
 SUBCOMMANDS = {
     "record": "stormproof.cli.audit.record_cmd:record",
+    "checkpoint": "stormproof.cli.audit.checkpoint_cmd:checkpoint",
     "verify": "stormproof.cli.audit.verify_cmd:verify",
     "log": "stormproof.cli.audit.log_cmd:log",
     "blame": "stormproof.cli.audit.blame_cmd:blame",
@@ -26,5 +27,7 @@ def audit() -> None:
     Entries live in .stormproof/ledger/ beside the manifest (or at the repository's root),
     one canonical-JSON file per entry, named by its SHA-256 and naming its parents' hashes;
     prompts, responses and file snapshots are blobs named by theirs. Commit the directory
-    with the code: it travels and merges with the repository.
+    with the code: it travels and merges with the repository. Run `checkpoint` before each
+    generation and `record` after it, so that lines changed by hand in between are credited
+    to a person, not to the model.
     """

@@ -1,10 +1,12 @@
 """``stormproof audit blame``: which recorded generation last wrote each line of a file.
 
-Each recorded text version of the file (a generation entry's snapshot) gets a writer per
-line, oldest version first: a line the entry says it wrote is the entry's; any other line
-was carried over from the version the entry was diffed against, and keeps that line's
-writer. The file as it is now is mapped onto the last recorded version the same way: a
-carried line keeps its writer, any other line was changed by hand since.
+Each recorded text version of the file (a generation's or a checkpoint's snapshot) gets a
+writer per line, oldest version first: a line the entry says it wrote is the entry's; any
+other line was carried over from the version the entry was diffed against, and keeps that
+line's writer. The file as it is now is mapped onto the last recorded version the same way:
+a carried line keeps its writer, any other line was changed by hand since. A checkpoint is
+a writer like a generation, whose lines are ``human``: a person wrote them, and the
+checkpoint says who and when.
 
 The version an entry was diffed against is the last, in the log's order, of its
 *ancestors* that recorded the file as text (the entries present when an entry is recorded
@@ -48,22 +50,24 @@ _WITH_LINE = re.compile(r"(?P<path>.+):(?P<line>[^:]*)")
 
 @dataclass(frozen=True)
 class Writer:
-    """The generation entry that wrote a line: its hash, when, by whom, with which model,
-    and its prompt's first line (None when the prompt was redacted)."""
+    """The entry that wrote a line: its hash, when, by whom, with which model, and its
+    prompt's first line (None when the prompt was redacted). ``origin`` is ``generation``,
+    or ``human`` for a checkpoint (which has no model or prompt)."""
 
     entry: str
     time: str
     author: str
     model: str | None
     prompt: str | None
+    origin: Origin = "generation"
 
 
 @dataclass(frozen=True)
 class BlameLine:
     """One line of the file as it is now (``number`` is 1-based). ``origin`` is
     ``generation`` (``writer`` names the entry), ``human`` (no recorded generation wrote
-    it) or ``unknown`` (it came through a redacted snapshot, so who wrote it is not
-    known)."""
+    it: ``writer`` names the checkpoint that recorded it, or is None when no entry did) or
+    ``unknown`` (it came through a redacted snapshot, so who wrote it is not known)."""
 
     number: int
     text: str
@@ -95,7 +99,8 @@ class BlameResult:
     lines: list[BlameLine]
 
     def writers(self) -> list[Writer]:
-        """The entries that wrote the lines, oldest first, each once."""
+        """The entries that wrote the lines (generations and checkpoints), oldest first,
+        each once."""
         named = {line.writer.entry: line.writer for line in self.lines if line.writer}
         return sorted(named.values(), key=lambda writer: (writer.time, writer.entry))
 
@@ -163,10 +168,10 @@ def blame_file(ledger: Ledger, path: Path, line: int | None = None) -> BlameResu
         for digest in set(writers) - {HUMAN, UNKNOWN}
     }
     numbers = range(1, len(current) + 1) if line is None else [line]
-    lines = [
-        BlameLine(n, current[n - 1], _origin(writers[n - 1]), resolved.get(writers[n - 1]))
-        for n in numbers
-    ]
+    lines = []
+    for n in numbers:
+        who = writers[n - 1]
+        lines.append(BlameLine(n, current[n - 1], _origin(who, resolved), resolved.get(who)))
     recorded = any(record.path == relative for e in entries.values() for record in e.files)
     return BlameResult(relative, len(current), recorded, lines)
 
@@ -316,12 +321,15 @@ def _written(record: FileRecord) -> frozenset[int]:
     )
 
 
-def _origin(writer: str) -> Origin:
-    if writer == HUMAN:
-        return HUMAN
-    return UNKNOWN if writer == UNKNOWN else "generation"
+def _origin(writer: str, resolved: dict[str, Writer]) -> Origin:
+    found = resolved.get(writer)
+    if found is not None:
+        return found.origin
+    return UNKNOWN if writer == UNKNOWN else HUMAN
 
 
 def _writer(ledger: Ledger, digest: str, entry: Entry) -> Writer:
+    if entry.kind == "checkpoint":
+        return Writer(digest, entry.time, entry.author, None, None, HUMAN)
     prompt = None if entry.prompt is None else first_line(ledger, entry.prompt)
     return Writer(digest, entry.time, entry.author, entry.model, prompt)

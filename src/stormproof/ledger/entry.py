@@ -3,7 +3,10 @@
 A *generation* entry records one generation event: the prompt and response (blobs), the
 model, the files it wrote (each with its SHA-256, a snapshot blob, and the lines it added or
 changed), optional check or chaos results (a blob), who recorded it, when, and with which
-tool. A *redaction* entry records that a blob's content was deleted, and why."""
+tool. A *checkpoint* entry records files as a person left them, before the next generation
+is recorded: the same file records, and no prompt, response or model, so that the lines
+changed by hand since the last record are the person's, not the next generation's. A
+*redaction* entry records that a blob's content was deleted, and why."""
 
 from __future__ import annotations
 
@@ -17,15 +20,25 @@ from stormproof.ledger.errors import LedgerError
 
 VERSION = 1
 HASH = re.compile(r"[0-9a-f]{64}")
-Kind = Literal["generation", "redaction"]
+Kind = Literal["generation", "checkpoint", "redaction"]
 LineRange = tuple[int, int]
+
+# The keys each kind defines; an entry's other keys are kept as they are (a newer tool's).
+_COMMON = frozenset({"version", "kind", "parents", "time", "author", "tool"})
+_KNOWN: dict[str, frozenset[str]] = {
+    "generation": _COMMON | {"model", "prompt", "response", "results", "files"},
+    # A checkpoint is a generation's file records without the prompt, response or model.
+    "checkpoint": _COMMON | {"files"},
+    "redaction": _COMMON | {"blob", "reason"},
+}
 
 
 @dataclass(frozen=True)
 class FileRecord:
-    """A file as a generation left it: ``path`` relative to the repository root, its
-    ``sha256``, its ``content`` blob (None for a binary file), and the 1-based inclusive
-    ``lines`` ranges the generation added or changed (None for a binary file)."""
+    """A file as a generation (or a person, in a checkpoint) left it: ``path`` relative to
+    the repository root, its ``sha256``, its ``content`` blob (None for a binary file), and
+    the 1-based inclusive ``lines`` ranges the entry added or changed (None for a binary
+    file)."""
 
     path: str
     sha256: str
@@ -62,17 +75,16 @@ class Entry:
             "author": self.author,
             "tool": self.tool,
         }
+        if self.kind == "redaction":
+            return body | {"blob": self.blob, "reason": self.reason} | self.extra
         if self.kind == "generation":
             body |= {
                 "model": self.model,
                 "prompt": self.prompt,
                 "response": self.response,
                 "results": self.results,
-                "files": [record.to_json() for record in self.files],
             }
-        else:
-            body |= {"blob": self.blob, "reason": self.reason}
-        return body | self.extra
+        return body | {"files": [record.to_json() for record in self.files]} | self.extra
 
     def encode(self) -> bytes:
         return canonical(self.to_json())
@@ -82,7 +94,9 @@ class Entry:
         return sha256(self.encode())
 
     def blobs(self) -> list[str]:
-        """Every blob this entry names (a redaction names the one it emptied)."""
+        """Every blob this entry keeps: a generation's prompt, response and results, and the
+        snapshots of a generation's or a checkpoint's files (a redaction keeps none: the one
+        it names is the one it emptied)."""
         if self.kind == "redaction":
             return []
         named = [self.prompt, self.response, self.results]
@@ -120,12 +134,12 @@ def _from_json(body: dict[str, Any], where: str) -> Entry:
     if body.get("version") != VERSION:
         raise LedgerError(f"{where}: unknown entry version {body.get('version')!r}")
     kind = body.get("kind")
-    if kind not in ("generation", "redaction"):
+    known = _KNOWN.get(kind) if isinstance(kind, str) else None
+    if known is None:
         raise LedgerError(f"{where}: unknown entry kind {kind!r}")
     parents = field_("parents", list)
     if not all(isinstance(p, str) and HASH.fullmatch(p) for p in parents):
         raise LedgerError(f"{where}: field 'parents' must list SHA-256 hashes")
-    known = {"version", "kind", "parents", "time", "author", "tool"}
     common: dict[str, Any] = {
         "kind": kind,
         "parents": tuple(parents),
@@ -134,19 +148,18 @@ def _from_json(body: dict[str, Any], where: str) -> Entry:
         "tool": field_("tool", str),
     }
     if kind == "redaction":
-        known |= {"blob", "reason"}
         common |= {"blob": _hash(field_("blob", str), "blob", where),
                    "reason": field_("reason", str)}  # fmt: skip
     else:
-        known |= {"model", "prompt", "response", "results", "files"}
-        results = field_("results", str, optional=True)
-        common |= {
-            "model": field_("model", str),
-            "prompt": _hash(field_("prompt", str), "prompt", where),
-            "response": _hash(field_("response", str), "response", where),
-            "results": None if results is None else _hash(results, "results", where),
-            "files": tuple(_file(item, where) for item in field_("files", list)),
-        }
+        if kind == "generation":
+            results = field_("results", str, optional=True)
+            common |= {
+                "model": field_("model", str),
+                "prompt": _hash(field_("prompt", str), "prompt", where),
+                "response": _hash(field_("response", str), "response", where),
+                "results": None if results is None else _hash(results, "results", where),
+            }
+        common["files"] = tuple(_file(item, where) for item in field_("files", list))
     extra = {key: value for key, value in body.items() if key not in known}
     return Entry(**common, extra=extra)
 

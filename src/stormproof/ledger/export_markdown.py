@@ -2,9 +2,10 @@
 
 For a reader who never ran stormproof (an auditor, the EU AI Act's technical documentation,
 an incident review): which modules AI models wrote, from which prompts, with which models,
-and which checks the code passed when it was recorded; whether the ledger verifies; and what
-was redacted, by whom and why. The report holds no export date, so exporting an unchanged
-ledger twice gives the same bytes, and the report can be committed and diffed."""
+and which checks the code passed when it was recorded; which lines people changed between
+generations (human checkpoints); whether the ledger verifies; and what was redacted, by whom
+and why. The report holds no export date, so exporting an unchanged ledger twice gives the
+same bytes, and the report can be committed and diffed."""
 
 from __future__ import annotations
 
@@ -24,11 +25,13 @@ _PROMPT_WIDTH = 80
 
 
 @dataclass(frozen=True)
-class _Generation:
+class _Written:
+    """An entry that recorded files: a generation, or a human checkpoint."""
+
     digest: str
     entry: Entry
     prompt: str
-    """The prompt's first line, escaped, or ``(redacted)``."""
+    """The prompt's first line, escaped, or ``(redacted)``; empty for a checkpoint."""
 
 
 def render_markdown(ledger: Ledger) -> str:
@@ -36,20 +39,25 @@ def render_markdown(ledger: Ledger) -> str:
     the text, as ``verify`` finds it)."""
     entries = ledger.entries()
     order = in_order(entries)
-    generations = [
-        _Generation(digest, entries[digest], _prompt(ledger, entries[digest]))
+    written = [
+        _Written(digest, entries[digest], _prompt(ledger, entries[digest]))
         for digest in order
-        if entries[digest].kind == "generation"
+        if entries[digest].kind != "redaction"
     ]
+    generations = [item for item in written if item.entry.kind == "generation"]
+    checkpoints = [item.entry for item in written if item.entry.kind == "checkpoint"]
     redactions = [entries[digest] for digest in order if entries[digest].kind == "redaction"]
-    lines = _overview(ledger, generations, len(redactions))
-    lines += _modules(ledger, generations)
+    lines = _overview(ledger, generations, len(checkpoints), len(redactions))
+    lines += _modules(ledger, written)
     lines += _generations(ledger, generations)
+    lines += _checkpoints(checkpoints)
     lines += _redactions(redactions)
     return "\n".join(lines)
 
 
-def _overview(ledger: Ledger, generations: list[_Generation], redactions: int) -> list[str]:
+def _overview(
+    ledger: Ledger, generations: list[_Written], checkpoints: int, redactions: int
+) -> list[str]:
     result = verify_ledger(ledger)
     if result.intact:
         integrity = (
@@ -72,6 +80,7 @@ def _overview(ledger: Ledger, generations: list[_Generation], redactions: int) -
         f"- Generations recorded: {len(generations)}",
         *period,
         f"- AI-generated files: {len(files)}",
+        f"- Human checkpoints (lines changed by hand between generations): {checkpoints}",
         "- Models: "
         + (", ".join(f"{_text(str(m))} ({n})" for m, n in sorted(models.items())) or "none"),
         f"- Redactions: {redactions}",
@@ -80,26 +89,36 @@ def _overview(ledger: Ledger, generations: list[_Generation], redactions: int) -
     ]
 
 
-def _modules(ledger: Ledger, generations: list[_Generation]) -> list[str]:
-    writes: dict[str, list[tuple[_Generation, FileRecord]]] = {}
-    for generation in generations:
-        for record in generation.entry.files:
-            writes.setdefault(record.path, []).append((generation, record))
+def _modules(ledger: Ledger, written: list[_Written]) -> list[str]:
+    """A section per file some generation wrote: its history, human checkpoints included."""
+    writes: dict[str, list[tuple[_Written, FileRecord]]] = {}
+    for item in written:
+        for record in item.entry.files:
+            writes.setdefault(record.path, []).append((item, record))
+    generated = {
+        path: history
+        for path, history in writes.items()
+        if any(item.entry.kind == "generation" for item, _ in history)
+    }
     lines = ["## AI-generated modules", ""]
-    if not writes:
+    if not generated:
         lines += ["None recorded.", ""]
-    for path, history in sorted(writes.items()):
-        lines += [f"### {_code(path)}", "", f"Now: {_now(ledger, path, history[-1][1])}.", ""]
+    for path, history in sorted(generated.items()):
+        last, record = history[-1]
+        lines += [f"### {_code(path)}", "", f"Now: {_now(ledger, path, last.entry, record)}.", ""]
         lines += [_row("Entry", "Time", "Model", "Lines written", "Prompt"), _row(*["---"] * 5)]
-        for generation, record in history:
-            entry = generation.entry
-            cells = (entry.time, _text(str(entry.model)), _lines(record), generation.prompt)
-            lines.append(_row(_code(generation.digest[:12]), *cells))
+        for item, record in history:
+            entry = item.entry
+            if entry.kind == "checkpoint":
+                model, prompt = "human", f"(checkpoint by {_text(entry.author)})"
+            else:
+                model, prompt = _text(str(entry.model)), item.prompt
+            lines.append(_row(_code(item.digest[:12]), entry.time, model, _lines(record), prompt))
         lines.append("")
     return lines
 
 
-def _generations(ledger: Ledger, generations: list[_Generation]) -> list[str]:
+def _generations(ledger: Ledger, generations: list[_Written]) -> list[str]:
     lines = ["## Generations", ""]
     if not generations:
         lines += ["None recorded.", ""]
@@ -126,6 +145,24 @@ def _generations(ledger: Ledger, generations: list[_Generation]) -> list[str]:
     return lines
 
 
+def _checkpoints(checkpoints: list[Entry]) -> list[str]:
+    if not checkpoints:
+        return []
+    lines = [
+        "## Human checkpoints",
+        "",
+        "Files as people left them before a generation was recorded: the lines listed were "
+        "changed by hand, not by a model.",
+        "",
+        _row("Entry", "Time", "Author", "Files"),
+        _row(*["---"] * 4),
+    ]
+    for entry in checkpoints:
+        files = "; ".join(f"{_code(r.path)}: {_lines(r)}" for r in entry.files)
+        lines.append(_row(_code(entry.hash[:12]), entry.time, _text(entry.author), files))
+    return [*lines, ""]
+
+
 def _redactions(redactions: list[Entry]) -> list[str]:
     if not redactions:
         return []
@@ -138,7 +175,9 @@ def _redactions(redactions: list[Entry]) -> list[str]:
 
 
 def _prompt(ledger: Ledger, entry: Entry) -> str:
-    line = first_line(ledger, str(entry.prompt))
+    if entry.prompt is None:  # a checkpoint: no prompt
+        return ""
+    line = first_line(ledger, entry.prompt)
     if line is None:
         return "(redacted)"
     if len(line) > _PROMPT_WIDTH:
@@ -150,14 +189,15 @@ def _results(ledger: Ledger, digest: str) -> str:
     return f"{_text(Results.read(ledger, digest).describe())} (sha256 {_code(digest)})"
 
 
-def _now(ledger: Ledger, path: str, last: FileRecord) -> str:
-    """The file in the working tree against its last recorded generation."""
+def _now(ledger: Ledger, path: str, entry: Entry, last: FileRecord) -> str:
+    """The file in the working tree against its last record, ``last`` in ``entry``."""
+    noun = "human checkpoint" if entry.kind == "checkpoint" else "recorded generation"
     current = ledger.repo / path
     if not current.is_file():
-        return "deleted since its last recorded generation"
+        return f"deleted since its last {noun}"
     if sha256(current.read_bytes()) == last.sha256:
-        return "as its last recorded generation left it"
-    return "changed since its last recorded generation (by hand, or by an unrecorded one)"
+        return f"as its last {noun} left it"
+    return f"changed since its last {noun} (by hand, or by an unrecorded generation)"
 
 
 def _lines(record: FileRecord) -> str:

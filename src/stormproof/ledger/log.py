@@ -15,13 +15,17 @@ class LogItem:
     hash: str
     path: str
     kind: str
+    """``generation``, ``checkpoint`` (files as a person left them) or ``redaction``."""
     time: str
     author: str
     model: str | None
+    """None for a checkpoint or a redaction entry."""
     prompt: str | None
-    """The prompt's first line; None for a redaction entry or a redacted prompt."""
+    """The prompt's first line; None for a checkpoint, a redaction entry or a redacted
+    prompt."""
     files: list[str]
     blobs: list[str]
+    """The blobs the entry keeps (for a redaction, the one it emptied)."""
     reason: str | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -44,7 +48,7 @@ def log_entries(ledger: Ledger) -> list[LogItem]:
                 model=entry.model,
                 prompt=None if entry.prompt is None else first_line(ledger, entry.prompt),
                 files=[record.path for record in entry.files],
-                blobs=entry.blobs() if entry.kind == "generation" else [entry.blob or ""],
+                blobs=[entry.blob or ""] if entry.kind == "redaction" else entry.blobs(),
                 reason=entry.reason,
             )
         )

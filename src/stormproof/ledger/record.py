@@ -52,16 +52,12 @@ def record_generation(
     empty model."""
     if not generation.model.strip():
         raise LedgerError("--model: the model name is empty")
-    contents = {
-        ledger.relative(_checked(ledger, path)): path.read_bytes() for path in generation.files
-    }
-    if not contents:
-        raise LedgerError("no files given: name the files the generation wrote after --")
+    contents = read_files(ledger, generation.files, "the files the generation wrote")
     with ledger.locked():
         entries = ledger.entries()
-        snapshots = recorded_snapshots(entries)
+        recorded = recorded_files(entries)
         files = tuple(
-            _file_record(ledger, snapshots, path, data) for path, data in sorted(contents.items())
+            file_record(ledger, recorded, path, data) for path, data in sorted(contents.items())
         )
         entry = Entry(
             kind="generation",
@@ -75,10 +71,17 @@ def record_generation(
             results=None if generation.results is None else ledger.put_blob(generation.results),
             files=files,
         )
-        digest = ledger.add(entry)
-        if signer is not None:
-            ledger.add_signature(digest, sign(signer, digest))
-        return digest
+        return add_entry(ledger, entry, signer)
+
+
+def read_files(ledger: Ledger, paths: Sequence[Path], which: str) -> dict[str, bytes]:
+    """Each file's bytes by its repository-relative path. LedgerError for a file that is
+    missing, not a file, or outside the repository, or for no file at all (naming ``which``
+    files to give)."""
+    contents = {ledger.relative(_checked(ledger, path)): path.read_bytes() for path in paths}
+    if not contents:
+        raise LedgerError(f"no files given: name {which} after --")
+    return contents
 
 
 def _checked(ledger: Ledger, path: Path) -> Path:
@@ -93,35 +96,50 @@ def _checked(ledger: Ledger, path: Path) -> Path:
     return path
 
 
-def _file_record(
-    ledger: Ledger, snapshots: dict[str, list[str]], path: str, data: bytes
+def add_entry(ledger: Ledger, entry: Entry, signer: Any | None) -> str:
+    """Write ``entry`` and, with a ``signer``, its signature; its hash. Call under
+    :meth:`Ledger.locked`, with the parents read there."""
+    digest = ledger.add(entry)
+    if signer is not None:
+        ledger.add_signature(digest, sign(signer, digest))
+    return digest
+
+
+def file_record(
+    ledger: Ledger, recorded: dict[str, list[FileRecord]], path: str, data: bytes
 ) -> FileRecord:
+    """``path`` as ``data`` holds it now, with the lines changed since the ledger last
+    recorded it (``recorded``: :func:`recorded_files`), or since git's HEAD."""
     lines = text_lines(data)
     if lines is None:
         return FileRecord(path, sha256(data), None, None)
-    before = previous_version(ledger, snapshots.get(path, []), path)
+    before = previous_version(ledger, recorded.get(path, []), path)
     old = (text_lines(before) or []) if before is not None else []
     return FileRecord(path, sha256(data), ledger.put_blob(data), changed_lines(old, lines))
 
 
-def recorded_snapshots(entries: dict[str, Entry]) -> dict[str, list[str]]:
-    """Each path's snapshot blobs in the ledger, the newest first."""
-    found: dict[str, list[str]] = {}
+def recorded_files(entries: dict[str, Entry]) -> dict[str, list[FileRecord]]:
+    """Each path's records in the ledger (generations' and checkpoints'), the newest first."""
+    found: dict[str, list[FileRecord]] = {}
     for digest in reversed(in_order(entries)):
         for record in entries[digest].files:
-            if record.content is not None:
-                found.setdefault(record.path, []).append(record.content)
+            found.setdefault(record.path, []).append(record)
     return found
 
 
-def previous_version(ledger: Ledger, snapshots: list[str], path: str) -> bytes | None:
-    """The file as the ledger last recorded it (its newest snapshot not redacted); before
-    its first record, as git's HEAD has it (a file written by hand and committed before an
-    assistant first changed it); None for a new file."""
-    for blob in snapshots:
-        snapshot = ledger.read_blob(blob)
+def previous_version(ledger: Ledger, records: list[FileRecord], path: str) -> bytes | None:
+    """The file as the ledger last recorded it (its newest snapshot not redacted, among
+    ``records``, the newest first); before its first record, :func:`head_version`."""
+    for record in records:
+        snapshot = None if record.content is None else ledger.read_blob(record.content)
         if snapshot is not None:
             return snapshot
+    return head_version(ledger, path)
+
+
+def head_version(ledger: Ledger, path: str) -> bytes | None:
+    """The file as git's HEAD has it (a file written by hand and committed before an
+    assistant first changed it); None for a file HEAD lacks."""
     done = subprocess.run(
         ["git", "show", f"HEAD:{path}"], cwd=ledger.repo, capture_output=True, check=False
     )

@@ -18,8 +18,7 @@ from typing import Any
 from stormproof.ledger.entry import Entry
 from stormproof.ledger.errors import LedgerError
 from stormproof.ledger.order import in_order
-from stormproof.ledger.record import TOOL, git_author, now
-from stormproof.ledger.signing import sign
+from stormproof.ledger.record import TOOL, add_entry, git_author, now
 from stormproof.ledger.store import Ledger, heads
 
 # Shorter prefixes would too easily name the wrong blob of a large ledger.
@@ -66,19 +65,16 @@ def redact_blob(
         )
         entry = earlier
         if entry is None:
-            entry = ledger.add(
-                Entry(
-                    kind="redaction",
-                    parents=tuple(heads(entries)),
-                    time=clock(),
-                    author=author or git_author(ledger.repo),
-                    tool=TOOL,
-                    blob=digest,
-                    reason=reason,
-                )
+            redaction = Entry(
+                kind="redaction",
+                parents=tuple(heads(entries)),
+                time=clock(),
+                author=author or git_author(ledger.repo),
+                tool=TOOL,
+                blob=digest,
+                reason=reason,
             )
-            if signer is not None:
-                ledger.add_signature(entry, sign(signer, entry))
+            entry = add_entry(ledger, redaction, signer)
         # The entry first, then the content: a crash in between leaves content that verify
         # still checks against its hash, and redacting again removes it.
         removed = True
@@ -108,8 +104,8 @@ def resolve_blob(entries: dict[str, Entry], text: str) -> str:
 
 
 def blob_uses(entries: dict[str, Entry], blob: str) -> list[str]:
-    """What ``blob`` held for each generation entry naming it, oldest first (one blob can
-    serve several: the same prompt sent twice, a file left as it was)."""
+    """What ``blob`` held for each entry naming it, oldest first (one blob can serve
+    several: the same prompt sent twice, a file left as it was)."""
     uses = []
     for digest in in_order(entries):
         entry = entries[digest]

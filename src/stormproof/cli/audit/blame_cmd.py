@@ -9,7 +9,7 @@ import click
 from stormproof.cli.audit.common import one_line_errors
 from stormproof.cli.options import text_or_json
 from stormproof.ledger import open_ledger
-from stormproof.ledger.blame import BlameResult, blame_file, parse_target
+from stormproof.ledger.blame import BlameResult, Writer, blame_file, parse_target
 
 _LABEL = 12  # columns for a line's writer: a short hash, "human" or "unknown"
 
@@ -21,7 +21,10 @@ def blame(target: str, output: str) -> None:
     """Name, for each line of PATH as it is now (or only LINE), the ledger entry that last
     wrote it, with its model, time and the first line of its prompt. Lines no recorded
     generation wrote are "human": written by hand, before the file was first recorded or
-    since it was last. Lines carried through a redacted snapshot are "unknown".
+    since it was last, or recorded by a human checkpoint (`stormproof audit checkpoint`),
+    which is named with its author and time. Lines carried through a redacted snapshot are
+    "unknown". In JSON, a human line's "entry" is the checkpoint's hash, or null when no
+    entry recorded it.
 
     \b
     Example:
@@ -43,10 +46,7 @@ def _text(result: BlameResult, whole: bool) -> str:
         f"{line.number:>{width}} | {line.text}"
         for line in result.lines
     ]
-    key = [
-        f"{w.entry[:12]} {w.time} {w.model}: {'(redacted)' if w.prompt is None else w.prompt[:72]}"
-        for w in result.writers()
-    ]
+    key = [f"{w.entry[:12]} {w.time} {_describe(w)}" for w in result.writers()]
     if result.count("unknown"):
         key.append(f"{'unknown':<{_LABEL}} carried through a redacted snapshot: writer not known")
     if not result.recorded:
@@ -56,11 +56,25 @@ def _text(result: BlameResult, whole: bool) -> str:
     return "\n".join(rows + ([""] if rows and key else []) + key) + "\n"
 
 
+def _describe(writer: Writer) -> str:
+    if writer.origin == "human":
+        return f"human checkpoint by {writer.author}"
+    prompt = "(redacted)" if writer.prompt is None else writer.prompt[:72]
+    return f"{writer.model}: {prompt}"
+
+
 def _summary(result: BlameResult) -> str:
-    generated, writers = result.count("generation"), len(result.writers())
+    writers = result.writers()
+    generations = sum(1 for writer in writers if writer.origin == "generation")
+    checkpoints = len(writers) - generations
+    human = f"{result.count('human')} human-written"
+    if checkpoints:
+        by_checkpoint = sum(1 for line in result.lines if line.writer and line.origin == "human")
+        human += f" ({by_checkpoint} in {checkpoints} checkpoint{'s' * (checkpoints != 1)})"
     parts = [
-        f"{generated} by {writers} recorded generation{'s' * (writers != 1)}",
-        f"{result.count('human')} human-written",
+        f"{result.count('generation')} by {generations} recorded "
+        f"generation{'s' * (generations != 1)}",
+        human,
     ]
     if unknown := result.count("unknown"):
         parts.append(f"{unknown} unknown (snapshot redacted)")

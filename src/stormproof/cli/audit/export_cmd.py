@@ -20,8 +20,8 @@ _RENDERERS = {"in-toto": render_intoto, "markdown": render_markdown}
     "form",
     required=True,
     type=click.Choice(list(_RENDERERS)),
-    help="in-toto: one Statement v1 per generation, as JSON Lines. markdown: a report for "
-    "people (technical documentation).",
+    help="in-toto: one Statement v1 per generation and per human checkpoint, as JSON Lines. "
+    "markdown: a report for people (technical documentation).",
 )
 @click.option(
     "--output",
@@ -35,10 +35,14 @@ def export(form: str, output: Path | None) -> None:
     line (an attestation bundle, .intoto.jsonl): the files written are the subjects, with
     their SHA-256; the predicate (https://stormproof.dev/ledger/generation/v1) holds the
     prompt, response and results hashes, the model, the lines written, author, time and
-    tool. Redaction entries name no file and get no statement. The statements are unsigned.
+    tool. A human checkpoint gets a statement of its own type
+    (https://stormproof.dev/ledger/checkpoint/v1, origin "human": the files and the lines a
+    person changed, author, time and tool). Redaction entries name no file and get no
+    statement. The statements are unsigned.
 
-    markdown: the AI-generated modules, their prompts, models and check results, the
-    ledger's integrity and its redactions.
+    markdown: the AI-generated modules, their prompts, models and check results, the lines
+    changed by hand between generations (human checkpoints), the ledger's integrity and its
+    redactions.
 
     \b
     Example:

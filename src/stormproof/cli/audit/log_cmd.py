@@ -16,7 +16,8 @@ from stormproof.ledger.log import log_entries
 @text_or_json("One line per entry for people, or a JSON list (oldest first).")
 def log(output: str) -> None:
     """List the entries, oldest first: hash, time, model, the prompt's first line and the
-    files written (or, for a redaction, the blob and the reason)."""
+    files written (for a human checkpoint, its author and files; for a redaction, the blob
+    and the reason)."""
     with one_line_errors("log"):
         items = log_entries(open_ledger())
     if output == "json":
@@ -26,7 +27,10 @@ def log(output: str) -> None:
         if item.kind == "redaction":
             click.echo(f"{item.hash[:12]} {item.time} redacted {item.blobs[0][:12]}: {item.reason}")
             continue
-        prompt = "(redacted)" if item.prompt is None else item.prompt
-        click.echo(f"{item.hash[:12]} {item.time} {item.model}: {prompt[:72]}")
+        if item.kind == "checkpoint":
+            click.echo(f"{item.hash[:12]} {item.time} human checkpoint by {item.author}")
+        else:
+            prompt = "(redacted)" if item.prompt is None else item.prompt
+            click.echo(f"{item.hash[:12]} {item.time} {item.model}: {prompt[:72]}")
         for path in item.files:
             click.echo(f"    {path}")

@@ -6,21 +6,25 @@ from pathlib import Path
 
 import click
 
-from stormproof.cli.audit.common import one_line_errors
+from stormproof.cli.audit.common import (
+    FILE,
+    note_binary,
+    one_line_errors,
+    paths_argument,
+    sign_option,
+)
 from stormproof.ledger import Generation, open_ledger, record_generation
 from stormproof.ledger.signing import load_private
 
-_FILE = click.Path(path_type=Path, dir_okay=False)
-
 
 @click.command()
-@click.option("--prompt", required=True, type=_FILE, help="The prompt, as sent to the model.")
-@click.option("--response", required=True, type=_FILE, help="The model's response.")
+@click.option("--prompt", required=True, type=FILE, help="The prompt, as sent to the model.")
+@click.option("--response", required=True, type=FILE, help="The model's response.")
 @click.option("--model", required=True, help="The model's name and version.")
-@click.option("--results", type=_FILE, help="Check or chaos results (result.json) to keep.")
+@click.option("--results", type=FILE, help="Check or chaos results (result.json) to keep.")
 @click.option("--author", help="Who recorded it [default: git's user.name <user.email>].")
-@click.option("--sign", "key", type=_FILE, help="Sign the entry with this ed25519 private key.")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@sign_option("Sign the entry with this ed25519 private key.")
+@paths_argument
 def record(
     prompt: Path,
     response: Path,
@@ -32,7 +36,8 @@ def record(
 ) -> None:
     """Record one generation: the prompt and response, the model, and the files it wrote
     (PATH...), with the lines it added or changed since the ledger last recorded each file
-    (or since git's HEAD, for a file it never recorded).
+    (or since git's HEAD, for a file it never recorded). Lines a person changed since then
+    count as this generation's unless `stormproof audit checkpoint` recorded them first.
 
     \b
     Example:
@@ -50,10 +55,6 @@ def record(
         )
         signer = None if key is None else load_private(key)
         digest = record_generation(ledger, generation, signer=signer)
-    # What was recorded, not a second read of files that may have changed since.
-    for file in ledger.read_entry(digest).files:
-        if file.lines is None:
-            click.echo(f"note: {file.path} is binary: its hash is recorded, no line attribution",
-                       err=True)  # fmt: skip
+    note_binary(ledger, digest)
     files = f"{len(paths)} file{'s' * (len(paths) != 1)}"
     click.echo(f"recorded {digest[:12]} ({files}) in {ledger.relative(ledger.root)}")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from stormproof.cli.audit.common import one_line_errors
+from stormproof.cli.audit.common import one_line_errors, sign_option
 from stormproof.ledger import open_ledger
 from stormproof.ledger.redact import redact_blob
 from stormproof.ledger.signing import load_private
@@ -16,12 +16,7 @@ from stormproof.ledger.signing import load_private
 @click.argument("blob")
 @click.option("--reason", required=True, help="Why the content goes; kept in the ledger.")
 @click.option("--author", help="Who redacts it [default: git's user.name <user.email>].")
-@click.option(
-    "--sign",
-    "key",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Sign the redaction entry with this ed25519 private key.",
-)
+@sign_option("Sign the redaction entry with this ed25519 private key.")
 def redact(blob: str, reason: str, author: str | None, key: Path | None) -> None:
     """Delete the content of BLOB (a prompt, response, file snapshot or results), keeping
     its hash: the entries naming it still verify, and a redaction entry records who removed
