@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from stormproof.ledger import open_ledger
+from stormproof.ledger import open_ledger, verify_ledger
 from stormproof.ledger.store import heads
 from tests.ledger.conftest import audit, git, record
 
@@ -46,6 +46,24 @@ def test_anchoring_records_the_heads_in_a_commit_of_the_ref(repo: Path) -> None:
     assert audit("verify").exit_code == 0
     # The anchor lives in git's objects only: nothing is staged in the repository's index.
     assert git(repo, "diff", "--cached", "--name-only") == ""
+
+
+def test_verify_says_whether_an_anchor_was_checked(repo: Path) -> None:
+    record_version(repo, "one\n")
+    before = audit("verify")
+    assert before.exit_code == 0, before.output
+    assert before.output.splitlines()[1].startswith("not anchored: `stormproof audit anchor`")
+    assert audit("anchor").exit_code == 0
+    record_version(repo, "one\ntwo\n")  # newer than the anchor: still intact
+
+    after = audit("verify")
+
+    assert after.exit_code == 0, after.output
+    commit = git(repo, "rev-parse", REF).strip()
+    assert after.output.splitlines()[1] == (
+        f"anchor {commit[:12]} ({REF}): every head it names is present"
+    )
+    assert verify_ledger(open_ledger()).anchor == commit
 
 
 def test_deleting_the_newest_entry_after_an_anchor_fails_verify(repo: Path) -> None:

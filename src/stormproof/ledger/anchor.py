@@ -92,18 +92,26 @@ def anchor_ledger(ledger: Ledger, heads: list[str]) -> Anchored:
     return Anchored(commit, heads, new=True)
 
 
-def anchor_problems(ledger: Ledger, entries: dict[str, Entry]) -> list[tuple[str, str]]:
-    """(where, why) for each head of the latest anchor that ``entries`` lacks: an entry
+@dataclass(frozen=True)
+class AnchorCheck:
+    """What :func:`check_anchor` found: the anchor commit it checked (None when this ledger
+    was never anchored), and (where, why) for each of its heads the ledger lacks."""
+
+    commit: str | None
+    problems: list[tuple[str, str]]
+
+
+def check_anchor(ledger: Ledger, entries: dict[str, Entry]) -> AnchorCheck:
+    """Check that ``entries`` hold every head of the latest anchor: one missing is an entry
     removed, or the ledger rolled back. A head whose file is there but corrupt is left to
     verify's own report of it."""
     commit = latest_anchor(ledger)
-    if commit is None:
-        return []
-    anchored = anchored_heads(ledger, commit)
-    if anchored is None:
-        return []
+    anchored = None if commit is None else anchored_heads(ledger, commit)
+    if commit is None or anchored is None:
+        return AnchorCheck(None, [])
     if not all(HASH.fullmatch(head) for head in anchored):
-        return [(f"{REF}:{_heads_path(ledger)}", "the anchor is not a list of entry hashes")]
+        where = f"{REF}:{_heads_path(ledger)}"
+        return AnchorCheck(commit, [(where, "the anchor is not a list of entry hashes")])
     problems = []
     for head in anchored:
         if head not in entries and not (ledger.entries_dir / f"{head}.json").exists():
@@ -112,7 +120,7 @@ def anchor_problems(ledger: Ledger, entries: dict[str, Entry]) -> list[tuple[str
                 "or the ledger rolled back"
             )
             problems.append((ledger.entry_where(head), why))
-    return problems
+    return AnchorCheck(commit, problems)
 
 
 def latest_anchor(ledger: Ledger) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from stormproof.ledger.anchor import anchor_problems
+from stormproof.ledger.anchor import check_anchor
 from stormproof.ledger.canonical import sha256
 from stormproof.ledger.entry import Entry
 from stormproof.ledger.errors import LedgerError
@@ -38,6 +38,8 @@ class VerifyResult:
     redacted: int = 0
     heads: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    anchor: str | None = None
+    """The anchor commit whose heads were required (None: the ledger was never anchored)."""
 
     @property
     def intact(self) -> bool:
@@ -68,7 +70,9 @@ def verify_ledger(ledger: Ledger, *, trusted: Iterable[str] = ()) -> VerifyResul
             result.problems.append(Problem(where, unsigned))
     result.blobs = sum(1 for outcome in checked.values() if outcome is None)
     result.redacted = len(redacted)
-    result.problems += [Problem(where, why) for where, why in anchor_problems(ledger, entries)]
+    anchor = check_anchor(ledger, entries)
+    result.anchor = anchor.commit
+    result.problems += [Problem(where, why) for where, why in anchor.problems]
     return result
 
 

@@ -9,6 +9,7 @@ import click
 
 from stormproof.cli.audit.common import one_line_errors
 from stormproof.ledger import open_ledger, verify_ledger
+from stormproof.ledger.anchor import REF
 from stormproof.ledger.signing import load_public
 
 
@@ -39,3 +40,8 @@ def verify(keys: tuple[Path, ...]) -> None:
         f"ledger intact: {result.entries} entries, {result.blobs} blobs "
         f"({result.redacted} redacted), heads {heads}"
     )
+    # Said either way: the hash chain alone cannot see newer entries deleted or a rollback.
+    if result.anchor is None:
+        click.echo("not anchored: `stormproof audit anchor` lets verify catch a rollback too")
+    else:
+        click.echo(f"anchor {result.anchor[:12]} ({REF}): every head it names is present")
