@@ -70,10 +70,18 @@ def explained(history: History, key: AppendKey) -> dict[str, Any]:
     returns = [position for position, (is_return, _) in enumerate(events) if is_return]
     # The first return whose prefix (through it) cannot be linearized; the whole history
     # cannot, and the ops invoked after the last return are optional, so it exists.
+    judged: dict[int, Judgement] = {}  # cut -> verdict: the last probe is often the answer
+
+    def through(index: int) -> Judgement:
+        cut = returns[index] + 1
+        if cut not in judged:
+            judged[cut] = key.judge(cut)
+        return judged[cut]
+
     low, high = 0, len(returns) - 1
     while low < high:
         middle = (low + high) // 2
-        if key.judge(returns[middle] + 1).linearizable:
+        if through(middle).linearizable:
             low = middle + 1
         else:
             high = middle
@@ -85,7 +93,7 @@ def explained(history: History, key: AppendKey) -> dict[str, Any]:
         "states": [],
         "more_states": 0,
         "complete": False,
-        "why": _why(history, key, key.judge(position + 1), events[position][1], position + 1),
+        "why": _why(history, key, through(low), events[position][1], position + 1),
     }
 
 
