@@ -89,5 +89,4 @@ def _unchanged(ledger: Ledger, records: list[FileRecord] | None, path: str, data
     # By hash: a last record whose snapshot was redacted, or a binary one, still counts.
     if records:
         return records[0].sha256 == sha256(data)
-    head = head_version(ledger, path)
-    return head is not None and sha256(head) == sha256(data)
+    return head_version(ledger, path) == data
