@@ -81,8 +81,9 @@ def lin(
     2 none is not but one could not be decided (time budget) or read.
 
     \b
-    Example:
+    Examples:
       stormproof lin tests/data/porcupine/etcd/etcd_000.log --model cas-register
+      stormproof lin jepsen.log --model cas-register --independent
     """
     paths = [_history_file(f) for f in files]  # every usage error before any output
     if independent and not model_named(model).partitioned:
